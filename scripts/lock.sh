@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Regenerate requirements/*.txt from pyproject.toml: pinned, hashed, no index URL or
+# local path inside, and nothing published in the last seven days (supply-chain cool-off).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cutoff=$(date -u -d '7 days ago' +%Y-%m-%dT00:00:00Z)
+uv=.venv/bin/uv
+common=(--python-version 3.11 --generate-hashes --no-emit-index-url --no-emit-find-links --no-header --exclude-newer "$cutoff")
+"$uv" pip compile pyproject.toml "${common[@]}" -o requirements/main.txt
+"$uv" pip compile pyproject.toml --extra dev "${common[@]}" -o requirements/dev.txt
+echo "locked with packages published before $cutoff"

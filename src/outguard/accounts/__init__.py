@@ -1,0 +1,1 @@
+"""Organisations, users, sign-in, second factor, sessions, API tokens and invitations."""

@@ -1,0 +1,42 @@
+"""The audit event row. Append-only: the repository offers no update or delete."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from outguard.db.base import Base
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+
+    # BigInteger on PostgreSQL, INTEGER (rowid alias) on SQLite.
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
+    at: Mapped[datetime]
+    actor_kind: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[uuid.UUID | None]
+    actor_display: Mapped[str] = mapped_column(String(200))
+    org_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    request_id: Mapped[str | None] = mapped_column(String(64))
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+    tag: Mapped[str] = mapped_column(String(64), index=True)
+    subject_type: Mapped[str | None] = mapped_column(String(40))
+    subject_id: Mapped[str | None] = mapped_column(String(64))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class AuditHead(Base):
+    """One row: the last sequence number. Appenders lock it (FOR UPDATE) to serialise."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))

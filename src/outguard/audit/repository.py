@@ -1,0 +1,77 @@
+"""Append-only access to the audit log. There is deliberately no update or delete."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from outguard.audit.models import AuditEvent, AuditHead
+
+_HEAD_ID = 1
+
+
+class AuditRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def append(
+        self,
+        *,
+        at: datetime,
+        actor_kind: str,
+        actor_id: uuid.UUID | None,
+        actor_display: str,
+        org_id: uuid.UUID | None,
+        request_id: str | None,
+        ip: str | None,
+        user_agent: str | None,
+        tag: str,
+        subject_type: str | None,
+        subject_id: str | None,
+        details: dict[str, Any],
+    ) -> AuditEvent:
+        # Row lock on the head serialises appenders on PostgreSQL; SQLite has one writer.
+        head = self._session.execute(
+            select(AuditHead).where(AuditHead.id == _HEAD_ID).with_for_update()
+        ).scalar_one()
+        seq = head.last_seq + 1
+        self._session.execute(
+            update(AuditHead).where(AuditHead.id == _HEAD_ID).values(last_seq=seq)
+        )
+        event = AuditEvent(
+            seq=seq,
+            at=at,
+            actor_kind=actor_kind,
+            actor_id=actor_id,
+            actor_display=actor_display,
+            org_id=org_id,
+            request_id=request_id,
+            ip=ip,
+            user_agent=user_agent,
+            tag=tag,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            details=details,
+        )
+        self._session.add(event)
+        self._session.flush()  # the event must exist in this transaction before it commits
+        return event
+
+    def list_recent(
+        self, *, org_ids: Sequence[uuid.UUID] | None, limit: int = 100, tag: str | None = None
+    ) -> list[AuditEvent]:
+        stmt = select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(limit)
+        if org_ids is not None:
+            stmt = stmt.where(AuditEvent.org_id.in_(org_ids))
+        if tag is not None:
+            stmt = stmt.where(AuditEvent.tag == tag)
+        return list(self._session.execute(stmt).scalars())
+
+    def count(self) -> int:
+        head = self._session.get(AuditHead, _HEAD_ID)
+        return head.last_seq if head else 0

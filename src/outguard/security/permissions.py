@@ -1,0 +1,73 @@
+"""The permission catalogue and the role → permission table.
+
+Grammar: `<resource>:<action>` (verbs: what an actor *may* do). Audit tags are the
+past-tense facts (`user:invited`). Adding a permission: add it here, grant it to roles in
+`ROLE_PERMISSIONS`, document it in docs/security/permissions.md (a test checks).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from outguard.types import Role
+
+
+class Permission(StrEnum):
+    ORGS_READ = "orgs:read"
+    ORGS_WRITE = "orgs:write"  # add vendors / sub-contractors, rename own org
+    USERS_READ = "users:read"
+    USERS_INVITE = "users:invite"
+    USERS_MANAGE = "users:manage"  # disable, change roles
+    TOKENS_MANAGE = "tokens:manage"  # own personal API tokens
+    AUDIT_READ = "audit:read"
+    JOBS_READ = "jobs:read"
+
+
+_P = Permission
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.OWNER: frozenset(
+        {
+            _P.ORGS_READ,
+            _P.ORGS_WRITE,
+            _P.USERS_READ,
+            _P.USERS_INVITE,
+            _P.USERS_MANAGE,
+            _P.TOKENS_MANAGE,
+            _P.AUDIT_READ,
+            _P.JOBS_READ,
+        }
+    ),
+    Role.STAFF: frozenset({_P.ORGS_READ, _P.USERS_READ, _P.TOKENS_MANAGE, _P.JOBS_READ}),
+    Role.SECURITY_OFFICER: frozenset(
+        {_P.ORGS_READ, _P.USERS_READ, _P.TOKENS_MANAGE, _P.AUDIT_READ, _P.JOBS_READ}
+    ),
+    Role.AUDITOR: frozenset({_P.ORGS_READ, _P.USERS_READ, _P.AUDIT_READ}),
+    Role.VENDOR_ADMIN: frozenset(
+        {
+            _P.ORGS_READ,
+            _P.ORGS_WRITE,
+            _P.USERS_READ,
+            _P.USERS_INVITE,
+            _P.USERS_MANAGE,
+            _P.TOKENS_MANAGE,
+        }
+    ),
+    Role.AGENT: frozenset({_P.ORGS_READ}),
+}
+
+# Roles that must enrol a second factor before they can do anything else.
+MFA_REQUIRED_ROLES = frozenset(
+    {Role.OWNER, Role.SECURITY_OFFICER, Role.VENDOR_ADMIN, Role.AGENT}
+)
+
+
+def permissions_for(roles: frozenset[Role]) -> frozenset[Permission]:
+    granted: set[Permission] = set()
+    for role in roles:
+        granted |= ROLE_PERMISSIONS.get(role, frozenset())
+    return frozenset(granted)
+
+
+def mfa_required(roles: frozenset[Role]) -> bool:
+    return bool(roles & MFA_REQUIRED_ROLES)
