@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 # xdist workers: two cores here, so two workers; CI may override.
 WORKERS ?= 2
 
-.PHONY: help run serve init demo test test-sqlite test-pg e2e unit bench lint fmt typecheck lock migrate docs clean system-deps
+.PHONY: help run demo-code serve init demo test test-sqlite test-pg e2e unit bench lint fmt typecheck lock migrate docs clean system-deps
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -22,10 +22,15 @@ $(VENV)/.stamp-main: requirements/main.txt scripts/bootstrap.sh
 $(VENV)/.stamp-dev: requirements/dev.txt scripts/bootstrap.sh
 	@PYTHON=$(PYTHON) bash scripts/bootstrap.sh dev
 
+run: export OUTGUARD_DEMO ?= true
 run: $(VENV)/.stamp-main ## set up .venv, create the instance and demo data if missing, serve on http://127.0.0.1:8000
 	@$(PY) -m outguard init --if-missing
 	@$(PY) -m outguard demo --if-empty
 	@$(PY) -m outguard serve --host $(HOST) --port $(PORT)
+
+demo-code: export OUTGUARD_DEMO ?= true
+demo-code: $(VENV)/.stamp-main ## print a demo user's current authenticator code: make demo-code EMAIL=owner@maple.example
+	@$(PY) -m outguard demo totp $(EMAIL)
 
 serve: $(VENV)/.stamp-main ## serve the existing instance (no init, no demo)
 	@$(PY) -m outguard serve --host $(HOST) --port $(PORT)

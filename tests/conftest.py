@@ -21,6 +21,7 @@ from tests.support import postgres
 
 TEST_SECRET = "test-secret-key-that-is-at-least-32-characters-long"
 CHROMIUM = "/usr/bin/chromium"
+TEST_NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -62,22 +63,45 @@ def db_kind(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-def database_url(
-    db_kind: str, tmp_path_factory: pytest.TempPathFactory, worker_id: str
-) -> Iterator[str]:
-    if db_kind == "sqlite":
-        path = tmp_path_factory.mktemp("db") / f"test_{worker_id}.db"
-        url = f"sqlite:///{path}"
-        upgrade(url)
-        yield url
+def pg_server(db_kind: str) -> Iterator[postgres.PostgresServer | None]:
+    if db_kind != "postgresql":
+        yield None
         return
     server = postgres.start_postgres()
     try:
-        url = server.create_database(f"tests_{worker_id}")
-        upgrade(url)
-        yield url
+        yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def fresh_database_url(
+    pg_server: postgres.PostgresServer | None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[object]:
+    """A factory of empty databases on the selected engine (for migration tests)."""
+    counter = iter(range(1_000_000))
+
+    def make() -> str:
+        n = next(counter)
+        if pg_server is None:
+            return f"sqlite:///{tmp_path_factory.mktemp('fresh')}/fresh_{n}.db"
+        return pg_server.create_database(f"fresh_{n}")
+
+    yield make
+
+
+@pytest.fixture(scope="session")
+def database_url(
+    pg_server: postgres.PostgresServer | None,
+    tmp_path_factory: pytest.TempPathFactory,
+    worker_id: str,
+) -> str:
+    if pg_server is None:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / f'test_{worker_id}.db'}"
+    else:
+        url = pg_server.create_database(f"tests_{worker_id}")
+    upgrade(url)
+    return url
 
 
 @pytest.fixture(scope="session")
@@ -105,7 +129,7 @@ def db_session(engine: Engine) -> Iterator[Session]:
 
 @pytest.fixture
 def clock() -> FixedClock:
-    return FixedClock(datetime(2026, 11, 24, 9, 0, tzinfo=UTC))
+    return FixedClock(TEST_NOW)
 
 
 @pytest.fixture

@@ -151,3 +151,11 @@ class Invitation(UUIDPrimaryKey, Base):
     accepted_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
     user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    @property
+    def role_set(self) -> frozenset[Role]:
+        return frozenset(Role(r) for r in self.roles)
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None

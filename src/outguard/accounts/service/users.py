@@ -1,0 +1,178 @@
+"""People: direct creation (operators), listing, disabling, password changes."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.orm import Session
+
+from outguard.accounts.errors import EmailTakenError, RoleNotAllowedError, WeakPasswordError
+from outguard.accounts.models import User, UserStatus
+from outguard.accounts.policy import can_manage_user, can_view_user
+from outguard.accounts.repository import (
+    ApiTokenRepository,
+    OrganizationRepository,
+    UserRepository,
+    WebSessionRepository,
+)
+from outguard.accounts.schemas import UserCreate
+from outguard.accounts.service.deps import AccountsDeps
+from outguard.audit.service import record
+from outguard.audit.tags import AuditTag
+from outguard.errors import AuthenticationError, NotFoundError, PermissionDeniedError
+from outguard.security.decisions import Deny
+from outguard.security.passwords import PasswordPolicyError
+from outguard.types import Actor, OrgKind, Role, roles_allowed_for
+
+
+def hash_new_password(deps: AccountsDeps, password: str) -> str:
+    try:
+        return deps.passwords.hash(password)
+    except PasswordPolicyError as exc:
+        raise WeakPasswordError(str(exc)) from exc
+
+
+def check_roles(kind: OrgKind, roles: frozenset[Role]) -> None:
+    if not roles or not roles <= roles_allowed_for(kind):
+        allowed = ", ".join(sorted(r.value for r in roles_allowed_for(kind)))
+        raise RoleNotAllowedError(f"Roles allowed in a {kind.value} organisation: {allowed}.")
+
+
+def create_user(
+    session: Session, actor: Actor, data: UserCreate, *, deps: AccountsDeps
+) -> User:
+    """Operator path (CLI `user add`): a system actor creates an active account."""
+    if not actor.is_system:
+        raise PermissionDeniedError("Only an operator can create accounts directly; invite people instead.")
+    org = OrganizationRepository(session).get_unscoped(data.org_id)
+    if org is None:
+        raise NotFoundError("Organisation not found.")
+    check_roles(OrgKind(org.kind), data.roles)
+    users = UserRepository(session)
+    email = str(data.email).lower()
+    if users.email_exists(email):
+        raise EmailTakenError
+    now = deps.clock.now()
+    user = users.add(
+        User(
+            org_id=org.id,
+            email=email,
+            display_name=data.display_name,
+            roles=sorted(r.value for r in data.roles),
+            status=UserStatus.ACTIVE,
+            password_hash=hash_new_password(deps, data.password),
+            created_at=now,
+        )
+    )
+    record(
+        session,
+        actor,
+        AuditTag.USER_CREATED,
+        clock=deps.clock,
+        subject_type="user",
+        subject_id=user.id,
+        org_id=org.id,
+        details={"roles": user.roles},
+    )
+    return user
+
+
+def get_user(session: Session, actor: Actor, user_id: uuid.UUID) -> User:
+    user = UserRepository(session).get_readable(actor, user_id)
+    visible = OrganizationRepository(session).visible_ids(actor)
+    if user is None or isinstance(can_view_user(actor, user, visible), Deny):
+        raise NotFoundError("User not found.")
+    return user
+
+
+def list_users(
+    session: Session, actor: Actor, *, org_id: uuid.UUID | None = None
+) -> list[User]:
+    users = UserRepository(session).list_readable(actor, org_id=org_id)
+    visible = OrganizationRepository(session).visible_ids(actor)
+    return [u for u in users if not isinstance(can_view_user(actor, u, visible), Deny)]
+
+
+def _managed_user(session: Session, actor: Actor, user_id: uuid.UUID) -> User:
+    user = get_user(session, actor, user_id)
+    org = OrganizationRepository(session).get_unscoped(user.org_id)
+    assert org is not None  # noqa: S101 - foreign key
+    decision = can_manage_user(actor, user, org)
+    if isinstance(decision, Deny):
+        raise PermissionDeniedError(decision.reason)
+    return user
+
+
+def disable_user(session: Session, actor: Actor, user_id: uuid.UUID, *, deps: AccountsDeps) -> User:
+    """Cuts access at once: every session and API token of the user stops working."""
+    user = _managed_user(session, actor, user_id)
+    if user.status == UserStatus.DISABLED:
+        return user
+    now = deps.clock.now()
+    user.status = UserStatus.DISABLED
+    user.disabled_at = now
+    user.sessions_valid_after = now
+    WebSessionRepository(session).revoke_all_for_user(user.id, now)
+    ApiTokenRepository(session).revoke_all_for_user(user.id, now)
+    record(session, actor, AuditTag.USER_DISABLED, clock=deps.clock, subject_type="user",
+           subject_id=user.id, org_id=user.org_id)
+    return user
+
+
+def enable_user(session: Session, actor: Actor, user_id: uuid.UUID, *, deps: AccountsDeps) -> User:
+    user = _managed_user(session, actor, user_id)
+    if user.status == UserStatus.ACTIVE:
+        return user
+    user.status = UserStatus.ACTIVE
+    user.disabled_at = None
+    user.failed_login_count = 0
+    user.locked_until = None
+    record(session, actor, AuditTag.USER_ENABLED, clock=deps.clock, subject_type="user",
+           subject_id=user.id, org_id=user.org_id)
+    return user
+
+
+def reset_mfa(session: Session, actor: Actor, user_id: uuid.UUID, *, deps: AccountsDeps) -> User:
+    """For a lost phone: the user must enrol again at next sign-in; their sessions end."""
+    user = _managed_user(session, actor, user_id)
+    now = deps.clock.now()
+    user.mfa_secret_sealed = None
+    user.mfa_enrolled_at = None
+    user.totp_last_counter = None
+    user.sessions_valid_after = now
+    WebSessionRepository(session).revoke_all_for_user(user.id, now)
+    record(session, actor, AuditTag.MFA_RESET, clock=deps.clock, subject_type="user",
+           subject_id=user.id, org_id=user.org_id)
+    return user
+
+
+def change_password(
+    session: Session, actor: Actor, *, current: str, new: str, deps: AccountsDeps
+) -> None:
+    if actor.user_id is None:
+        raise AuthenticationError
+    user = UserRepository(session).get_unscoped(actor.user_id)
+    if user is None or not deps.passwords.verify(user.password_hash, current).ok:
+        raise AuthenticationError("The current password is not correct.")
+    user.password_hash = hash_new_password(deps, new)
+    record(session, actor, AuditTag.PASSWORD_CHANGED, clock=deps.clock, subject_type="user",
+           subject_id=user.id, org_id=user.org_id)
+
+
+def find_user_for_operator(session: Session, actor: Actor, email_or_id: str) -> User:
+    """Operator lookup by e-mail or id (CLI admin commands run as a system actor)."""
+    if not actor.is_system:
+        raise PermissionDeniedError("Only an operator can look people up by e-mail.")
+    repo = UserRepository(session)
+    user = None
+    try:
+        user = repo.get_unscoped(uuid.UUID(email_or_id))
+    except ValueError:
+        user = repo.get_by_email_unscoped(email_or_id)
+    if user is None:
+        raise NotFoundError("No user with that e-mail address or id.")
+    return user
+
+
+def count_users(session: Session) -> int:
+    return UserRepository(session).count()

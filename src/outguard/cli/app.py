@@ -1,0 +1,64 @@
+"""`outguard` — the command line. Composition root for every command."""
+
+from __future__ import annotations
+
+import typer
+from pydantic import ValidationError
+
+from outguard import __version__
+from outguard.cli.commands import demo, instance, jobs, orgs, users
+from outguard.cli.context import CliContext
+from outguard.cli.output import fail, fail_validation
+from outguard.errors import OutguardError
+from outguard.settings import load_settings
+
+app = typer.Typer(
+    name="outguard",
+    help=(
+        "outguard: share business data with outsourcing vendors without handing over the "
+        "personal data in it.\n\n"
+        "Start here: `outguard init`, `outguard demo`, `outguard serve`, then open "
+        "http://127.0.0.1:8000. Configuration comes from OUTGUARD_* environment variables "
+        "(see docs/configuration.md); the instance lives in OUTGUARD_HOME (default ./.outguard)."
+    ),
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(instance.db_app, name="db")
+app.add_typer(users.app, name="user")
+app.add_typer(orgs.app, name="org")
+app.add_typer(jobs.app, name="jobs")
+app.add_typer(demo.app, name="demo")
+app.command("init")(instance.init)
+app.command("serve")(instance.serve)
+app.command("worker")(instance.worker)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"outguard {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    try:
+        settings = load_settings()
+    except ValidationError as exc:
+        raise fail_validation(exc) from None
+    ctx.obj = CliContext(settings=settings)
+
+
+def main() -> None:
+    """Entry point: domain errors become a message and an exit code, never a traceback."""
+    try:
+        app()
+    except OutguardError as exc:
+        raise SystemExit(fail(exc).exit_code) from None
