@@ -19,7 +19,9 @@ def main() -> int:
         rel = str(path.relative_to(root.parent))
         limit = ALLOWLIST.get(rel, FAIL)
         if lines > limit:
-            print(f"FAIL {rel}: {lines} lines (limit {limit}); split it along its use cases")
+            print(
+                f"FAIL {rel}: {lines} lines (limit {limit}); split it along its use cases"
+            )
             failed = True
         elif lines > WARN:
             print(f"warn {rel}: {lines} lines (budget {WARN})")

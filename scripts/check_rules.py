@@ -30,7 +30,11 @@ def _violations(path: Path) -> list[str]:
             continue
         func = node.func
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-        if name == "commit" and rel not in COMMIT_ALLOWED and not rel.startswith("db/migrations"):
+        if (
+            name == "commit"
+            and rel not in COMMIT_ALLOWED
+            and not rel.startswith("db/migrations")
+        ):
             found.append(f"{rel}:{node.lineno}: commit() outside the unit of work")
         if name.endswith("_unscoped") and rel.startswith("web/"):
             found.append(f"{rel}:{node.lineno}: unscoped query from the web adapter")

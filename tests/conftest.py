@@ -15,7 +15,13 @@ from sqlalchemy.orm import Session
 
 from outguard.db.engine import make_engine
 from outguard.db.migrate import upgrade
-from outguard.settings import AuthSettings, Environment, Settings, StorageSettings, WebSettings
+from outguard.settings import (
+    AuthSettings,
+    Environment,
+    Settings,
+    StorageSettings,
+    WebSettings,
+)
 from outguard.types import FixedClock
 from tests.support import postgres
 
@@ -26,16 +32,22 @@ TEST_NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
-        "--db", choices=["sqlite", "postgresql"], default="sqlite",
+        "--db",
+        choices=["sqlite", "postgresql"],
+        default="sqlite",
         help="database engine for integration tests",
     )
-    parser.addoption("--e2e", action="store_true", default=False, help="run browser tests")
+    parser.addoption(
+        "--e2e", action="store_true", default=False, help="run browser tests"
+    )
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     chromium = "not installed"
     if shutil.which(CHROMIUM):
-        out = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True, check=False)
+        out = subprocess.run(
+            [CHROMIUM, "--version"], capture_output=True, text=True, check=False
+        )
         chromium = out.stdout.strip()
     return [
         f"database: {config.getoption('--db')}",
@@ -45,12 +57,22 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     ]
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
     run_e2e = config.getoption("--e2e")
     skip_e2e = pytest.mark.skip(reason="browser tests run with --e2e")
     for item in items:
         path = str(item.path)
-        for kind in ("unit", "integration", "web", "cli", "migrations", "security", "e2e"):
+        for kind in (
+            "unit",
+            "integration",
+            "web",
+            "cli",
+            "migrations",
+            "security",
+            "e2e",
+        ):
             if f"/tests/{kind}/" in path:
                 item.add_marker(getattr(pytest.mark, kind))
         if "e2e" in item.keywords and not run_e2e:
@@ -77,7 +99,7 @@ def pg_server(db_kind: str) -> Iterator[postgres.PostgresServer | None]:
 @pytest.fixture(scope="session")
 def fresh_database_url(
     pg_server: postgres.PostgresServer | None, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[object]:
+) -> object:
     """A factory of empty databases on the selected engine (for migration tests)."""
     counter = iter(range(1_000_000))
 
@@ -87,7 +109,7 @@ def fresh_database_url(
             return f"sqlite:///{tmp_path_factory.mktemp('fresh')}/fresh_{n}.db"
         return pg_server.create_database(f"fresh_{n}")
 
-    yield make
+    return make
 
 
 @pytest.fixture(scope="session")
@@ -117,7 +139,9 @@ def db_session(engine: Engine) -> Iterator[Session]:
     connection = engine.connect()
     outer = connection.begin()
     session = Session(
-        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        bind=connection,
+        join_transaction_mode="create_savepoint",
+        expire_on_commit=False,
     )
     try:
         yield session
@@ -139,7 +163,9 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         home=tmp_path / "home",
         secret_key=TEST_SECRET,  # type: ignore[arg-type]
         database={"url": database_url},  # type: ignore[arg-type]
-        auth=AuthSettings(argon2_time_cost=1, argon2_memory_kib=8, argon2_parallelism=1),
+        auth=AuthSettings(
+            argon2_time_cost=1, argon2_memory_kib=8, argon2_parallelism=1
+        ),
         web=WebSettings(base_url="http://testserver"),
         storage=StorageSettings(backend="memory"),
         jobs={"run_in_process": False},  # type: ignore[arg-type]

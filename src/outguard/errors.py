@@ -86,7 +86,9 @@ class RateLimitedError(OutguardError):
 
 class TamperDetectedError(OutguardError):
     code = "tamper_detected"
-    default_message = "Integrity check failed: the data was altered or the key is wrong."
+    default_message = (
+        "Integrity check failed: the data was altered or the key is wrong."
+    )
 
 
 class ExternalServiceError(OutguardError):

@@ -35,7 +35,9 @@ class DatabaseSettings(_Group):
         description="SQLAlchemy URL. Empty: SQLite file `outguard.db` in the home folder. "
         "PostgreSQL: `postgresql+psycopg://user:pass@host/db`.",
     )
-    echo: bool = Field(default=False, description="Log every SQL statement (debug only).")
+    echo: bool = Field(
+        default=False, description="Log every SQL statement (debug only)."
+    )
 
 
 class AuthSettings(_Group):
@@ -45,24 +47,40 @@ class AuthSettings(_Group):
     )
     argon2_parallelism: int = Field(default=2, ge=1, description="argon2id lanes.")
     session_idle_minutes: int = Field(
-        default=30, ge=1, description="A session ends after this long without a request."
+        default=30,
+        ge=1,
+        description="A session ends after this long without a request.",
     )
     session_absolute_hours: int = Field(
-        default=12, ge=1, description="A session ends this long after sign-in, whatever happens."
+        default=12,
+        ge=1,
+        description="A session ends this long after sign-in, whatever happens.",
     )
     login_window_minutes: int = Field(
         default=15, ge=1, description="Window over which failed sign-ins are counted."
     )
     login_max_failures_per_account: int = Field(
-        default=5, ge=1, description="Failures on one account in the window before it locks."
+        default=5,
+        ge=1,
+        description="Failures on one account in the window before it locks.",
     )
     login_max_failures_per_ip: int = Field(
-        default=20, ge=1, description="Failures from one address in the window before it is throttled."
+        default=20,
+        ge=1,
+        description="Failures from one address in the window before it is throttled.",
     )
-    lockout_minutes: int = Field(default=15, ge=1, description="How long a locked account stays locked.")
-    invite_ttl_hours: int = Field(default=72, ge=1, description="How long an invitation link works.")
-    api_token_max_days: int = Field(default=365, ge=1, description="Longest lifetime of a personal API token.")
-    mfa_issuer: str = Field(default="outguard", description="Issuer name shown in authenticator apps.")
+    lockout_minutes: int = Field(
+        default=15, ge=1, description="How long a locked account stays locked."
+    )
+    invite_ttl_hours: int = Field(
+        default=72, ge=1, description="How long an invitation link works."
+    )
+    api_token_max_days: int = Field(
+        default=365, ge=1, description="Longest lifetime of a personal API token."
+    )
+    mfa_issuer: str = Field(
+        default="outguard", description="Issuer name shown in authenticator apps."
+    )
 
 
 class WebSettings(_Group):
@@ -71,10 +89,13 @@ class WebSettings(_Group):
         description="Public URL of the instance; used in e-mailed links and to decide Secure cookies.",
     )
     max_body_bytes: int = Field(
-        default=1_048_576, ge=1024, description="Largest request body accepted outside file uploads."
+        default=1_048_576,
+        ge=1024,
+        description="Largest request body accepted outside file uploads.",
     )
     trust_proxy_headers: bool = Field(
-        default=False, description="Take the client address from X-Forwarded-For (behind a trusted proxy only)."
+        default=False,
+        description="Take the client address from X-Forwarded-For (behind a trusted proxy only).",
     )
 
 
@@ -86,31 +107,53 @@ class MailSettings(_Group):
     )
     smtp_host: str = Field(default="127.0.0.1", description="SMTP server host.")
     smtp_port: int = Field(default=25, description="SMTP server port.")
-    smtp_username: str | None = Field(default=None, description="SMTP user, if the server wants one.")
+    smtp_username: str | None = Field(
+        default=None, description="SMTP user, if the server wants one."
+    )
     smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
-    smtp_starttls: bool = Field(default=False, description="Upgrade the connection with STARTTLS.")
-    smtp_timeout_seconds: float = Field(default=10.0, description="SMTP connect/send timeout.")
-    from_address: str = Field(default="outguard@localhost", description="Sender address.")
+    smtp_starttls: bool = Field(
+        default=False, description="Upgrade the connection with STARTTLS."
+    )
+    smtp_timeout_seconds: float = Field(
+        default=10.0, description="SMTP connect/send timeout."
+    )
+    from_address: str = Field(
+        default="outguard@localhost", description="Sender address."
+    )
 
 
 class JobSettings(_Group):
     run_in_process: bool = Field(
-        default=True, description="Run a job worker thread inside `outguard serve` (embedded setup)."
+        default=True,
+        description="Run a job worker thread inside `outguard serve` (embedded setup).",
     )
-    poll_interval_seconds: float = Field(default=1.0, gt=0, description="Idle worker poll interval.")
-    max_attempts: int = Field(default=5, ge=1, description="Attempts before a job is marked dead.")
-    backoff_base_seconds: float = Field(default=2.0, gt=0, description="First retry delay; doubles each attempt.")
-    backoff_max_seconds: float = Field(default=600.0, gt=0, description="Longest retry delay.")
+    poll_interval_seconds: float = Field(
+        default=1.0, gt=0, description="Idle worker poll interval."
+    )
+    max_attempts: int = Field(
+        default=5, ge=1, description="Attempts before a job is marked dead."
+    )
+    backoff_base_seconds: float = Field(
+        default=2.0, gt=0, description="First retry delay; doubles each attempt."
+    )
+    backoff_max_seconds: float = Field(
+        default=600.0, gt=0, description="Longest retry delay."
+    )
     lease_seconds: int = Field(
-        default=300, ge=5, description="A running job not finished in this time is reclaimed."
+        default=300,
+        ge=5,
+        description="A running job not finished in this time is reclaimed.",
     )
 
 
 class StorageSettings(_Group):
     backend: Literal["local", "memory"] = Field(
-        default="local", description="Blob store: `local` folder, or `memory` (tests only)."
+        default="local",
+        description="Blob store: `local` folder, or `memory` (tests only).",
     )
-    path: Path | None = Field(default=None, description="Folder for `local`; default: `<home>/blobs`.")
+    path: Path | None = Field(
+        default=None, description="Folder for `local`; default: `<home>/blobs`."
+    )
 
 
 class Settings(BaseSettings):
@@ -127,7 +170,9 @@ class Settings(BaseSettings):
     home: Path = Field(
         default=Path(".outguard"), description="Instance folder: database, blobs, keys."
     )
-    debug: bool = Field(default=False, description="Show tracebacks (never in production).")
+    debug: bool = Field(
+        default=False, description="Show tracebacks (never in production)."
+    )
     demo: bool = Field(
         default=False,
         description="Demo mode: allows `outguard demo totp` to print demo users' codes. Refused in production.",
@@ -146,30 +191,12 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> Self:
-        if self.environment is not Environment.PRODUCTION:
-            return self
-        problems: list[str] = []
-        if self.debug:
-            problems.append("debug must be off")
-        if self.demo:
-            problems.append("demo mode must be off")
-        if not self.web.base_url.startswith("https://"):
-            problems.append("web.base_url must be https://")
-        url = self.database.url or ""
-        if ":memory:" in url or url.rstrip("/") in {"sqlite:", "sqlite://"}:
-            problems.append("an in-memory database loses everything")
-        if self.storage.backend == "memory":
-            problems.append("storage.backend=memory loses every file")
-        if self.mail.backend != "smtp":
-            problems.append("mail.backend must be smtp")
-        if self.secret_key is not None and len(self.secret_key.get_secret_value()) < 32:
-            problems.append("secret_key must be at least 32 characters")
-        if self.auth.argon2_memory_kib < 19456 or self.auth.argon2_time_cost < 2:
-            problems.append("argon2 cost is below the OWASP minimum (19 MiB, 2 iterations)")
-        if problems:
-            raise InsecureSettingsError(
-                "refusing insecure production settings: " + "; ".join(problems)
-            )
+        if self.environment is Environment.PRODUCTION:
+            problems = production_problems(self)
+            if problems:
+                raise InsecureSettingsError(
+                    "refusing insecure production settings: " + "; ".join(problems)
+                )
         return self
 
     @property
@@ -189,6 +216,44 @@ class Settings(BaseSettings):
     @property
     def is_https(self) -> bool:
         return self.web.base_url.startswith("https://")
+
+
+MIN_SECRET_CHARS = 32
+OWASP_ARGON2_MIN_KIB = 19456
+OWASP_ARGON2_MIN_ITERATIONS = 2
+
+
+def production_problems(settings: Settings) -> list[str]:
+    """Every reason these settings are unsafe for production (empty: fine)."""
+    url = settings.database.url or ""
+    checks = [
+        (settings.debug, "debug must be off"),
+        (settings.demo, "demo mode must be off"),
+        (
+            not settings.web.base_url.startswith("https://"),
+            "web.base_url must be https://",
+        ),
+        (
+            ":memory:" in url or url.rstrip("/") in {"sqlite:", "sqlite://"},
+            "an in-memory database loses everything",
+        ),
+        (
+            settings.storage.backend == "memory",
+            "storage.backend=memory loses every file",
+        ),
+        (settings.mail.backend != "smtp", "mail.backend must be smtp"),
+        (
+            settings.secret_key is not None
+            and len(settings.secret_key.get_secret_value()) < MIN_SECRET_CHARS,
+            "secret_key must be at least 32 characters",
+        ),
+        (
+            settings.auth.argon2_memory_kib < OWASP_ARGON2_MIN_KIB
+            or settings.auth.argon2_time_cost < OWASP_ARGON2_MIN_ITERATIONS,
+            "argon2 cost is below the OWASP minimum (19 MiB, 2 iterations)",
+        ),
+    ]
+    return [message for failed, message in checks if failed]
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -100,9 +100,17 @@ class Actor:
         return self.kind is ActorKind.USER
 
     @classmethod
-    def system(cls, display: str = "system", context: RequestContext | None = None) -> Actor:
-        return cls(kind=ActorKind.SYSTEM, display=display, context=context or RequestContext())
+    def system(
+        cls, display: str = "system", context: RequestContext | None = None
+    ) -> Actor:
+        return cls(
+            kind=ActorKind.SYSTEM, display=display, context=context or RequestContext()
+        )
 
     @classmethod
     def anonymous(cls, context: RequestContext | None = None) -> Actor:
-        return cls(kind=ActorKind.ANONYMOUS, display="anonymous", context=context or RequestContext())
+        return cls(
+            kind=ActorKind.ANONYMOUS,
+            display="anonymous",
+            context=context or RequestContext(),
+        )

@@ -9,7 +9,6 @@ from factory.alchemy import SQLAlchemyModelFactory
 
 from outguard.accounts.models import Organization, User, UserStatus
 from outguard.types import OrgKind, Role
-
 from tests.conftest import TEST_NOW
 
 # Hash of the password "correct horse battery" with the cheap test parameters.

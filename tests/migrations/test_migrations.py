@@ -14,7 +14,13 @@ import outguard.audit.models
 import outguard.jobs.models  # noqa: F401 - register tables
 from outguard.db.base import Base
 from outguard.db.engine import make_engine
-from outguard.db.migrate import alembic_config, current_revision, downgrade, head_revision, upgrade
+from outguard.db.migrate import (
+    alembic_config,
+    current_revision,
+    downgrade,
+    head_revision,
+    upgrade,
+)
 
 
 def test_single_head():
@@ -40,7 +46,9 @@ def test_up_down_up_each_revision(fresh_database_url):
 def test_models_match_migrations(database_url):
     engine = make_engine(database_url)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
+        )
     engine.dispose()
     assert diff == [], f"models and migrations disagree: {diff}"
 

@@ -57,16 +57,36 @@ class PostgresServer:
 
     def start(self) -> None:
         self._run(
-            "initdb", "-D", str(self.data_dir), "-U", "postgres", "-A", "trust",
-            "-E", "UTF8", "--no-sync", "--locale=C",
+            "initdb",
+            "-D",
+            str(self.data_dir),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+            "--locale=C",
         )
         opts = (
             f"-c listen_addresses=127.0.0.1 -c port={self.port} "
             f"-c unix_socket_directories={self.base_dir} -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
         )
-        self._run("pg_ctl", "-D", str(self.data_dir), "-o", opts, "-w", "-t", "60",
-                  "-l", str(self.base_dir / "server.log"), "start")
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data_dir),
+            "-o",
+            opts,
+            "-w",
+            "-t",
+            "60",
+            "-l",
+            str(self.base_dir / "server.log"),
+            "start",
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -74,11 +94,15 @@ class PostgresServer:
                     return
             except OSError:
                 time.sleep(0.1)
-        raise RuntimeError("PostgreSQL did not start; see " + str(self.base_dir / "server.log"))
+        raise RuntimeError(
+            "PostgreSQL did not start; see " + str(self.base_dir / "server.log")
+        )
 
     def stop(self) -> None:
         try:
-            self._run("pg_ctl", "-D", str(self.data_dir), "-m", "immediate", "-w", "stop")
+            self._run(
+                "pg_ctl", "-D", str(self.data_dir), "-m", "immediate", "-w", "stop"
+            )
         finally:
             shutil.rmtree(self.base_dir, ignore_errors=True)
 
@@ -86,7 +110,8 @@ class PostgresServer:
         import psycopg
 
         with psycopg.connect(
-            f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True
+            f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres",
+            autocommit=True,
         ) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
             conn.execute(f'CREATE DATABASE "{name}"')
@@ -105,7 +130,9 @@ def start_postgres() -> PostgresServer:
         entry = pwd.getpwnam(run_as)
         os.chown(base, entry.pw_uid, entry.pw_gid)
         os.chmod(base, 0o700)
-    server = PostgresServer(bin_dir=bin_dir, base_dir=base, port=free_port(), run_as=run_as)
+    server = PostgresServer(
+        bin_dir=bin_dir, base_dir=base, port=free_port(), run_as=run_as
+    )
     server.start()
     return server
 
@@ -114,5 +141,7 @@ def server_version() -> str:
     bin_dir = find_pg_bin()
     if bin_dir is None:
         return "not installed"
-    out = subprocess.run([str(bin_dir / "postgres"), "--version"], capture_output=True, text=True)
+    out = subprocess.run(
+        [str(bin_dir / "postgres"), "--version"], capture_output=True, text=True
+    )
     return out.stdout.strip()

@@ -31,7 +31,9 @@ class Organization(UUIDPrimaryKey, Base):
     created_at: Mapped[datetime]
     disabled_at: Mapped[datetime | None]
 
-    users: Mapped[list[User]] = relationship(back_populates="organization", lazy="raise")
+    users: Mapped[list[User]] = relationship(
+        back_populates="organization", lazy="raise"
+    )
 
     @property
     def org_kind(self) -> OrgKind:
@@ -64,7 +66,9 @@ class User(UUIDPrimaryKey, Base):
     created_at: Mapped[datetime]
     disabled_at: Mapped[datetime | None]
 
-    organization: Mapped[Organization] = relationship(back_populates="users", lazy="raise")
+    organization: Mapped[Organization] = relationship(
+        back_populates="users", lazy="raise"
+    )
 
     @property
     def user_id(self) -> UserId:
@@ -86,7 +90,9 @@ class User(UUIDPrimaryKey, Base):
 class RecoveryCode(UUIDPrimaryKey, Base):
     __tablename__ = "recovery_codes"
 
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
     code_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
@@ -98,7 +104,9 @@ class WebSession(UUIDPrimaryKey, Base):
     __tablename__ = "web_sessions"
 
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
     # False between the password step and the second factor.
     is_mfa_complete: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime]
@@ -122,7 +130,9 @@ class LoginFailure(UUIDPrimaryKey, Base):
 class ApiToken(UUIDPrimaryKey, Base):
     __tablename__ = "api_tokens"
 
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
     name: Mapped[str] = mapped_column(String(100))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hint: Mapped[str] = mapped_column(String(16))
@@ -150,7 +160,9 @@ class Invitation(UUIDPrimaryKey, Base):
     expires_at: Mapped[datetime]
     accepted_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
-    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    user_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
 
     @property
     def role_set(self) -> frozenset[Role]:

@@ -22,7 +22,9 @@ def has_permission(actor: Actor, permission: Permission) -> Decision:
     return Allow()
 
 
-def can_view_org(actor: Actor, org: Organization, visible_ids: set[uuid.UUID]) -> Decision:
+def can_view_org(
+    actor: Actor, org: Organization, visible_ids: set[uuid.UUID]
+) -> Decision:
     if actor.is_system:
         return Allow()
     if org.id not in visible_ids:
@@ -30,13 +32,21 @@ def can_view_org(actor: Actor, org: Organization, visible_ids: set[uuid.UUID]) -
     return has_permission(actor, Permission.ORGS_READ)
 
 
-def can_create_org(actor: Actor, kind: OrgKind, parent: Organization | None) -> Decision:
+def can_create_org(
+    actor: Actor, kind: OrgKind, parent: Organization | None
+) -> Decision:
     if actor.is_system:
-        if kind is OrgKind.SUBCONTRACTOR and (parent is None or parent.kind != OrgKind.VENDOR):
+        if kind is OrgKind.SUBCONTRACTOR and (
+            parent is None or parent.kind != OrgKind.VENDOR
+        ):
             return Deny("a sub-contractor belongs to a vendor")
         if kind is OrgKind.CLIENT and parent is not None:
             return Deny("a client organisation has no parent")
-        if kind is OrgKind.VENDOR and parent is not None and parent.kind != OrgKind.CLIENT:
+        if (
+            kind is OrgKind.VENDOR
+            and parent is not None
+            and parent.kind != OrgKind.CLIENT
+        ):
             return Deny("a vendor is managed by a client")
         return Allow()
     allowed = has_permission(actor, Permission.ORGS_WRITE)
@@ -51,7 +61,9 @@ def can_create_org(actor: Actor, kind: OrgKind, parent: Organization | None) -> 
     return Deny(f"a {actor.org_kind} cannot add a {kind}")
 
 
-def can_view_user(actor: Actor, user: User, visible_org_ids: set[uuid.UUID]) -> Decision:
+def can_view_user(
+    actor: Actor, user: User, visible_org_ids: set[uuid.UUID]
+) -> Decision:
     if actor.is_system:
         return Allow()
     if actor.is_user and user.id == actor.user_id:

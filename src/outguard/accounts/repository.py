@@ -54,7 +54,8 @@ class OrganizationRepository:
 
     def get_readable(self, actor: Actor, org_id: uuid.UUID) -> Organization | None:
         stmt = select(Organization).where(
-            Organization.id == org_id, Organization.id.in_(visible_org_ids_statement(actor))
+            Organization.id == org_id,
+            Organization.id.in_(visible_org_ids_statement(actor)),
         )
         return self._s.execute(stmt).scalar_one_or_none()
 
@@ -67,20 +68,28 @@ class OrganizationRepository:
         return list(self._s.execute(stmt).scalars())
 
     def name_taken(self, name: str, parent_id: uuid.UUID | None) -> bool:
-        stmt = select(func.count()).select_from(Organization).where(
-            func.lower(Organization.name) == name.lower(),
-            Organization.parent_id.is_(None)
-            if parent_id is None
-            else Organization.parent_id == parent_id,
+        stmt = (
+            select(func.count())
+            .select_from(Organization)
+            .where(
+                func.lower(Organization.name) == name.lower(),
+                Organization.parent_id.is_(None)
+                if parent_id is None
+                else Organization.parent_id == parent_id,
+            )
         )
         return bool(self._s.execute(stmt).scalar_one())
 
     def count(self) -> int:
-        return int(self._s.execute(select(func.count()).select_from(Organization)).scalar_one())
+        return int(
+            self._s.execute(select(func.count()).select_from(Organization)).scalar_one()
+        )
 
     def first_client_unscoped(self) -> Organization | None:
         stmt = select(Organization).where(Organization.kind == OrgKind.CLIENT).limit(1)
-        return self._s.execute(stmt.order_by(Organization.created_at)).scalar_one_or_none()
+        return self._s.execute(
+            stmt.order_by(Organization.created_at)
+        ).scalar_one_or_none()
 
 
 class UserRepository:
@@ -105,11 +114,16 @@ class UserRepository:
     def get_readable(self, actor: Actor, user_id: uuid.UUID) -> User | None:
         stmt = select(User).where(
             User.id == user_id,
-            or_(User.id == actor.user_id, User.org_id.in_(visible_org_ids_statement(actor))),
+            or_(
+                User.id == actor.user_id,
+                User.org_id.in_(visible_org_ids_statement(actor)),
+            ),
         )
         return self._s.execute(stmt).scalar_one_or_none()
 
-    def list_readable(self, actor: Actor, *, org_id: uuid.UUID | None = None) -> list[User]:
+    def list_readable(
+        self, actor: Actor, *, org_id: uuid.UUID | None = None
+    ) -> list[User]:
         stmt = select(User).where(User.org_id.in_(visible_org_ids_statement(actor)))
         if org_id is not None:
             stmt = stmt.where(User.org_id == org_id)
@@ -143,8 +157,10 @@ class RecoveryCodeRepository:
         return self._s.execute(stmt).scalar_one_or_none()
 
     def count_unused(self, user_id: uuid.UUID) -> int:
-        stmt = select(func.count()).select_from(RecoveryCode).where(
-            RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None)
+        stmt = (
+            select(func.count())
+            .select_from(RecoveryCode)
+            .where(RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None))
         )
         return int(self._s.execute(stmt).scalar_one())
 
@@ -162,7 +178,9 @@ class WebSessionRepository:
         stmt = select(WebSession).where(WebSession.token_hash == token_hash)
         return self._s.execute(stmt).scalar_one_or_none()
 
-    def list_active_for_user(self, user_id: uuid.UUID, now: datetime) -> list[WebSession]:
+    def list_active_for_user(
+        self, user_id: uuid.UUID, now: datetime
+    ) -> list[WebSession]:
         stmt = (
             select(WebSession)
             .where(
@@ -192,8 +210,10 @@ class LoginFailureRepository:
         self._s.flush()
 
     def count_since(self, key_hash: str, since: datetime) -> int:
-        stmt = select(func.count()).select_from(LoginFailure).where(
-            LoginFailure.key_hash == key_hash, LoginFailure.at >= since
+        stmt = (
+            select(func.count())
+            .select_from(LoginFailure)
+            .where(LoginFailure.key_hash == key_hash, LoginFailure.at >= since)
         )
         return int(self._s.execute(stmt).scalar_one())
 
@@ -215,7 +235,9 @@ class ApiTokenRepository:
         return self._s.execute(stmt).scalar_one_or_none()
 
     def get_owned(self, user_id: uuid.UUID, token_id: uuid.UUID) -> ApiToken | None:
-        stmt = select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user_id)
+        stmt = select(ApiToken).where(
+            ApiToken.id == token_id, ApiToken.user_id == user_id
+        )
         return self._s.execute(stmt).scalar_one_or_none()
 
     def list_owned(self, user_id: uuid.UUID) -> list[ApiToken]:

@@ -17,7 +17,9 @@ class AuditEvent(Base):
 
     # BigInteger on PostgreSQL, INTEGER (rowid alias) on SQLite.
     seq: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+        BigInteger().with_variant(Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=False,
     )
     at: Mapped[datetime]
     actor_kind: Mapped[str] = mapped_column(String(20))

@@ -63,7 +63,11 @@ class AuditRepository:
         return event
 
     def list_recent(
-        self, *, org_ids: Sequence[uuid.UUID] | None, limit: int = 100, tag: str | None = None
+        self,
+        *,
+        org_ids: Sequence[uuid.UUID] | None,
+        limit: int = 100,
+        tag: str | None = None,
     ) -> list[AuditEvent]:
         stmt = select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(limit)
         if org_ids is not None:

@@ -9,9 +9,19 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from outguard.accounts.service import AccountsDeps, build_accounts_deps
-from outguard.db import Session, SessionFactory, make_engine, make_session_factory, unit_of_work
+from outguard.db import (
+    Session,
+    SessionFactory,
+    make_engine,
+    make_session_factory,
+    unit_of_work,
+)
 from outguard.db.migrate import is_current
-from outguard.instance import InstanceNotInitialisedError, InstancePaths, load_app_secret
+from outguard.instance import (
+    InstanceNotInitialisedError,
+    InstancePaths,
+    load_app_secret,
+)
 from outguard.mail import make_mailer
 from outguard.settings import Settings
 from outguard.types import Actor, Clock, RequestContext, SystemClock
@@ -32,7 +42,9 @@ class CliContext:
     @cached_property
     def session_factory(self) -> SessionFactory:
         self.require_instance()
-        engine = make_engine(self.settings.database_url, echo=self.settings.database.echo)
+        engine = make_engine(
+            self.settings.database_url, echo=self.settings.database.echo
+        )
         if not is_current(engine):
             raise InstanceNotInitialisedError(
                 "The database is not at the newest schema: run `outguard db upgrade`."

@@ -56,7 +56,9 @@ def fail(error: OutguardError) -> typer.Exit:
 def fail_validation(error: ValidationError) -> typer.Exit:
     for item in error.errors():
         where = ".".join(str(p) for p in item["loc"]) or "input"
-        err_console.print(f"[bold red]error:[/] {where}: {item['msg']}", highlight=False)
+        err_console.print(
+            f"[bold red]error:[/] {where}: {item['msg']}", highlight=False
+        )
     return typer.Exit(7)
 
 
@@ -76,7 +78,9 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(_plain(data), indent=2, sort_keys=True) + "\n")
 
 
-def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, empty: str) -> None:
+def print_table(
+    title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, empty: str
+) -> None:
     if not rows:
         console.print(f"[dim]{empty}[/]")
         return

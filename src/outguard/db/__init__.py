@@ -5,4 +5,10 @@ from sqlalchemy.orm import Session
 from outguard.db.engine import make_engine
 from outguard.db.uow import SessionFactory, make_session_factory, unit_of_work
 
-__all__ = ["Session", "SessionFactory", "make_engine", "make_session_factory", "unit_of_work"]
+__all__ = [
+    "Session",
+    "SessionFactory",
+    "make_engine",
+    "make_session_factory",
+    "unit_of_work",
+]

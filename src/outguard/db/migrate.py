@@ -30,7 +30,9 @@ def downgrade(url: str, revision: str) -> None:
 
 
 def head_revision() -> str | None:
-    return ScriptDirectory.from_config(alembic_config("sqlite:///unused.db")).get_current_head()
+    return ScriptDirectory.from_config(
+        alembic_config("sqlite:///unused.db")
+    ).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:

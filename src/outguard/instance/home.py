@@ -1,11 +1,11 @@
 """Home-folder layout and the application secret.
 
-    <home>/
-      outguard.db        SQLite database (unless OUTGUARD_DATABASE__URL points elsewhere)
-      blobs/             encrypted blobs (local backend)
-      keys/app.key       32 random bytes: HMAC key for session, invitation and API tokens
-      outbox/            e-mails written by the development mail backend
-      instance.json      marker: created_at, version
+<home>/
+  outguard.db        SQLite database (unless OUTGUARD_DATABASE__URL points elsewhere)
+  blobs/             encrypted blobs (local backend)
+  keys/app.key       32 random bytes: HMAC key for session, invitation and API tokens
+  outbox/            e-mails written by the development mail backend
+  instance.json      marker: created_at, version
 """
 
 from __future__ import annotations
@@ -71,7 +71,8 @@ def init_home(settings: Settings, *, now: datetime) -> InstancePaths:
         _write_secret(paths.app_key, new_app_secret())
     upgrade(settings.database_url)
     paths.marker.write_text(
-        json.dumps({"created_at": now.isoformat(), "version": __version__}, indent=2) + "\n",
+        json.dumps({"created_at": now.isoformat(), "version": __version__}, indent=2)
+        + "\n",
         encoding="utf-8",
     )
     return paths

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -48,10 +49,8 @@ class Passwords:
         return VerifyResult(ok=True)
 
     def _verify_dummy(self, password: str) -> None:
-        try:
+        with contextlib.suppress(VerificationError):
             self._hasher.verify(self._dummy_hash, password[:MAX_PASSWORD_LENGTH])
-        except VerificationError:
-            pass
 
 
 def check_password_policy(password: str) -> None:

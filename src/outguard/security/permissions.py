@@ -38,7 +38,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.JOBS_READ,
         }
     ),
-    Role.STAFF: frozenset({_P.ORGS_READ, _P.USERS_READ, _P.TOKENS_MANAGE, _P.JOBS_READ}),
+    Role.STAFF: frozenset(
+        {_P.ORGS_READ, _P.USERS_READ, _P.TOKENS_MANAGE, _P.JOBS_READ}
+    ),
     Role.SECURITY_OFFICER: frozenset(
         {_P.ORGS_READ, _P.USERS_READ, _P.TOKENS_MANAGE, _P.AUDIT_READ, _P.JOBS_READ}
     ),

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import secrets
 
-API_TOKEN_PREFIX = "og_"
+API_TOKEN_PREFIX = "og_"  # noqa: S105 - a prefix, not a secret
 INVITE_PREFIX = "ogi_"
 SESSION_PREFIX = "ogs_"
 

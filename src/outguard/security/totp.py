@@ -12,6 +12,7 @@ TOTP_DIGITS = 6
 # Accept the previous and next step to tolerate clock drift.
 TOTP_WINDOW = 1
 RECOVERY_CODE_COUNT = 10
+RECOVERY_CODE_LENGTH = 12
 
 
 def new_totp_secret() -> str:
@@ -55,11 +56,13 @@ def new_recovery_codes(count: int = RECOVERY_CODE_COUNT) -> list[str]:
     alphabet = "23456789abcdefghjkmnpqrstuvwxyz"
     codes = []
     for _ in range(count):
-        raw = "".join(secrets.choice(alphabet) for _ in range(12))
+        raw = "".join(secrets.choice(alphabet) for _ in range(RECOVERY_CODE_LENGTH))
         codes.append(f"{raw[:4]}-{raw[4:8]}-{raw[8:]}")
     return codes
 
 
 def normalise_recovery_code(code: str) -> str:
     cleaned = "".join(ch for ch in code.lower() if ch.isalnum())
-    return f"{cleaned[:4]}-{cleaned[4:8]}-{cleaned[8:]}" if len(cleaned) == 12 else cleaned  # noqa: PLR2004
+    if len(cleaned) != RECOVERY_CODE_LENGTH:
+        return cleaned
+    return f"{cleaned[:4]}-{cleaned[4:8]}-{cleaned[8:]}"

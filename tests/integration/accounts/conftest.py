@@ -10,7 +10,6 @@ from outguard.accounts.service import actor_for, build_accounts_deps, mfa, orgs,
 from outguard.mail import InMemoryMailer
 from outguard.security import totp
 from outguard.types import Actor, OrgKind, RequestContext, Role
-
 from tests.conftest import TEST_SECRET
 from tests.factories.accounts import TEST_PASSWORD
 
@@ -22,7 +21,9 @@ def mailer():
 
 @pytest.fixture
 def deps(settings, clock, mailer):
-    return build_accounts_deps(settings, app_secret=TEST_SECRET.encode(), clock=clock, mailer=mailer)
+    return build_accounts_deps(
+        settings, app_secret=TEST_SECRET.encode(), clock=clock, mailer=mailer
+    )
 
 
 @dataclass
@@ -36,17 +37,44 @@ class World:
 
     def actor(self, name: str, *, scopes=None) -> Actor:
         user = self.people[name]
-        org = {o.id: o for o in (self.client, self.vendor, self.sub, self.other)}[user.org_id]
-        return actor_for(user, org, RequestContext(ip="127.0.0.1", user_agent="pytest"), scopes=scopes)
+        org = {o.id: o for o in (self.client, self.vendor, self.sub, self.other)}[
+            user.org_id
+        ]
+        return actor_for(
+            user,
+            org,
+            RequestContext(ip="127.0.0.1", user_agent="pytest"),
+            scopes=scopes,
+        )
 
 
 @pytest.fixture
 def world(db_session, deps) -> World:
     system = Actor.system("test")
-    client = orgs.create_org(db_session, system, OrgCreate(name="Client Co", kind=OrgKind.CLIENT), clock=deps.clock)
-    vendor = orgs.create_org(db_session, system, OrgCreate(name="Vendor Co", kind=OrgKind.VENDOR, parent_id=client.id), clock=deps.clock)
-    sub = orgs.create_org(db_session, system, OrgCreate(name="Sub Co", kind=OrgKind.SUBCONTRACTOR, parent_id=vendor.id), clock=deps.clock)
-    other = orgs.create_org(db_session, system, OrgCreate(name="Other Client", kind=OrgKind.CLIENT), clock=deps.clock)
+    client = orgs.create_org(
+        db_session,
+        system,
+        OrgCreate(name="Client Co", kind=OrgKind.CLIENT),
+        clock=deps.clock,
+    )
+    vendor = orgs.create_org(
+        db_session,
+        system,
+        OrgCreate(name="Vendor Co", kind=OrgKind.VENDOR, parent_id=client.id),
+        clock=deps.clock,
+    )
+    sub = orgs.create_org(
+        db_session,
+        system,
+        OrgCreate(name="Sub Co", kind=OrgKind.SUBCONTRACTOR, parent_id=vendor.id),
+        clock=deps.clock,
+    )
+    other = orgs.create_org(
+        db_session,
+        system,
+        OrgCreate(name="Other Client", kind=OrgKind.CLIENT),
+        clock=deps.clock,
+    )
     spec = {
         "owner": (client, Role.OWNER),
         "staff": (client, Role.STAFF),
@@ -59,9 +87,15 @@ def world(db_session, deps) -> World:
     people, secrets = {}, {}
     for name, (org, role) in spec.items():
         user = users.create_user(
-            db_session, system,
-            UserCreate(org_id=org.id, email=f"{name}@example.test", display_name=name.title(),
-                       roles=frozenset({role}), password=TEST_PASSWORD),
+            db_session,
+            system,
+            UserCreate(
+                org_id=org.id,
+                email=f"{name}@example.test",
+                display_name=name.title(),
+                roles=frozenset({role}),
+                password=TEST_PASSWORD,
+            ),
             deps=deps,
         )
         if role is not Role.STAFF and role is not Role.AUDITOR:

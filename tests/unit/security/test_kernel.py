@@ -5,10 +5,19 @@ import pytest
 from outguard.errors import TamperDetectedError
 from outguard.security import totp
 from outguard.security.decisions import Allow, Deny, first_deny
-from outguard.security.passwords import PasswordPolicyError, Passwords, check_password_policy
+from outguard.security.passwords import (
+    PasswordPolicyError,
+    Passwords,
+    check_password_policy,
+)
 from outguard.security.permissions import Permission, mfa_required, permissions_for
 from outguard.security.secretbox import SecretBox
-from outguard.security.tokens import API_TOKEN_PREFIX, TokenHasher, new_token, token_hint
+from outguard.security.tokens import (
+    API_TOKEN_PREFIX,
+    TokenHasher,
+    new_token,
+    token_hint,
+)
 from outguard.types import Role
 
 CHEAP = {"time_cost": 1, "memory_kib": 8, "parallelism": 1}
@@ -54,20 +63,36 @@ class TestTotp:
     def test_drift_of_one_step_is_tolerated_two_is_not(self):
         secret = totp.new_totp_secret()
         code = totp.current_code(secret, NOW)
-        assert totp.verify_code(secret, code, at=NOW + timedelta(seconds=30), last_used_counter=None)
-        assert totp.verify_code(secret, code, at=NOW + timedelta(seconds=90), last_used_counter=None) is None
+        assert totp.verify_code(
+            secret, code, at=NOW + timedelta(seconds=30), last_used_counter=None
+        )
+        assert (
+            totp.verify_code(
+                secret, code, at=NOW + timedelta(seconds=90), last_used_counter=None
+            )
+            is None
+        )
 
     @pytest.mark.parametrize("bad", ["", "12345", "1234567", "abcdef", "12 34 5x"])
     def test_malformed_codes(self, bad):
-        assert totp.verify_code(totp.new_totp_secret(), bad, at=NOW, last_used_counter=None) is None
+        assert (
+            totp.verify_code(
+                totp.new_totp_secret(), bad, at=NOW, last_used_counter=None
+            )
+            is None
+        )
 
     def test_recovery_codes_are_unique_and_normalise(self):
         codes = totp.new_recovery_codes()
         assert len(set(codes)) == 10
-        assert totp.normalise_recovery_code(codes[0].upper().replace("-", " ")) == codes[0]
+        assert (
+            totp.normalise_recovery_code(codes[0].upper().replace("-", " ")) == codes[0]
+        )
 
     def test_provisioning_uri(self):
-        uri = totp.provisioning_uri("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", account="a@b.example", issuer="outguard")
+        uri = totp.provisioning_uri(
+            "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", account="a@b.example", issuer="outguard"
+        )
         assert uri.startswith("otpauth://totp/outguard:a%40b.example?")
 
 
@@ -104,7 +129,9 @@ class TestSecretBox:
         box = SecretBox(b"s" * 32)
         sealed = box.seal("secret", context="c")
         mid = len(sealed) // 2
-        flipped = sealed[:mid] + ("A" if sealed[mid] != "A" else "B") + sealed[mid + 1 :]
+        flipped = (
+            sealed[:mid] + ("A" if sealed[mid] != "A" else "B") + sealed[mid + 1 :]
+        )
         with pytest.raises(TamperDetectedError):
             box.open(flipped, context="c")
         with pytest.raises(TamperDetectedError):

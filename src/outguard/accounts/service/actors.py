@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from outguard.accounts.models import Organization, User
-from outguard.types import Actor, ActorKind, OrganizationId, OrgKind, RequestContext, UserId
+from outguard.types import (
+    Actor,
+    ActorKind,
+    OrganizationId,
+    OrgKind,
+    RequestContext,
+    UserId,
+)
 
 
 def actor_for(

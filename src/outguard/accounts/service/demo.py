@@ -48,28 +48,50 @@ _PEOPLE: tuple[tuple[str, str, str, tuple[Role, ...]], ...] = (
 
 def seed_demo(session: Session, actor: Actor, *, deps: AccountsDeps) -> list[DemoUser]:
     """Create the demo organisations and people. The caller checks the instance is empty."""
-    client = orgs.create_org(session, actor, OrgCreate(name=_CLIENT, kind=OrgKind.CLIENT),
-                             clock=deps.clock, is_demo=True)
-    vendor = orgs.create_org(session, actor,
-                             OrgCreate(name=_VENDOR, kind=OrgKind.VENDOR, parent_id=client.id),
-                             clock=deps.clock, is_demo=True)
-    sub = orgs.create_org(session, actor,
-                          OrgCreate(name=_SUB, kind=OrgKind.SUBCONTRACTOR, parent_id=vendor.id),
-                          clock=deps.clock, is_demo=True)
+    client = orgs.create_org(
+        session,
+        actor,
+        OrgCreate(name=_CLIENT, kind=OrgKind.CLIENT),
+        clock=deps.clock,
+        is_demo=True,
+    )
+    vendor = orgs.create_org(
+        session,
+        actor,
+        OrgCreate(name=_VENDOR, kind=OrgKind.VENDOR, parent_id=client.id),
+        clock=deps.clock,
+        is_demo=True,
+    )
+    sub = orgs.create_org(
+        session,
+        actor,
+        OrgCreate(name=_SUB, kind=OrgKind.SUBCONTRACTOR, parent_id=vendor.id),
+        clock=deps.clock,
+        is_demo=True,
+    )
     by_name: dict[str, Organization] = {_CLIENT: client, _VENDOR: vendor, _SUB: sub}
     created: list[DemoUser] = []
     for email, name, org_name, roles in _PEOPLE:
         user = users.create_user(
             session,
             actor,
-            UserCreate(org_id=by_name[org_name].id, email=email, display_name=name,
-                       roles=frozenset(roles), password=DEMO_PASSWORD),
+            UserCreate(
+                org_id=by_name[org_name].id,
+                email=email,
+                display_name=name,
+                roles=frozenset(roles),
+                password=DEMO_PASSWORD,
+            ),
             deps=deps,
         )
         needs_mfa = mfa_required(frozenset(roles))
         if needs_mfa:
             mfa.enrol_for_demo(user, totp.new_totp_secret(), deps=deps)
-        created.append(DemoUser(email=email, name=name, org=org_name, roles=roles, has_mfa=needs_mfa))
+        created.append(
+            DemoUser(
+                email=email, name=name, org=org_name, roles=roles, has_mfa=needs_mfa
+            )
+        )
     return created
 
 

@@ -53,7 +53,9 @@ def invite_user(
     email = str(data.email).lower()
     now = deps.clock.now()
     invitations = InvitationRepository(session)
-    if UserRepository(session).email_exists(email) or invitations.open_for_email(email, now):
+    if UserRepository(session).email_exists(email) or invitations.open_for_email(
+        email, now
+    ):
         raise EmailTakenError
     raw = new_token(INVITE_PREFIX)
     invitation = invitations.add(
@@ -68,8 +70,16 @@ def invite_user(
             expires_at=now + timedelta(hours=deps.auth.invite_ttl_hours),
         )
     )
-    record(session, actor, AuditTag.USER_INVITED, clock=deps.clock, subject_type="invitation",
-           subject_id=invitation.id, org_id=org.id, details={"roles": invitation.roles})
+    record(
+        session,
+        actor,
+        AuditTag.USER_INVITED,
+        clock=deps.clock,
+        subject_type="invitation",
+        subject_id=invitation.id,
+        org_id=org.id,
+        details={"roles": invitation.roles},
+    )
     link = f"{deps.base_url}/invite/{raw}"
     deps.mailer.send(
         OutgoingMail(
@@ -90,7 +100,9 @@ def invite_user(
 def _open_invitation(session: Session, raw: str, *, deps: AccountsDeps) -> Invitation:
     if not raw.startswith(INVITE_PREFIX):
         raise InvitationInvalidError
-    invitation = InvitationRepository(session).get_by_hash(deps.hasher.digest(raw, purpose=_PURPOSE))
+    invitation = InvitationRepository(session).get_by_hash(
+        deps.hasher.digest(raw, purpose=_PURPOSE)
+    )
     if (
         invitation is None
         or invitation.accepted_at is not None
@@ -101,7 +113,9 @@ def _open_invitation(session: Session, raw: str, *, deps: AccountsDeps) -> Invit
     return invitation
 
 
-def get_pending_invitation(session: Session, raw: str, *, deps: AccountsDeps) -> PendingInvitation:
+def get_pending_invitation(
+    session: Session, raw: str, *, deps: AccountsDeps
+) -> PendingInvitation:
     invitation = _open_invitation(session, raw, deps=deps)
     org = OrganizationRepository(session).get_unscoped(invitation.org_id)
     if org is None:
@@ -110,7 +124,12 @@ def get_pending_invitation(session: Session, raw: str, *, deps: AccountsDeps) ->
 
 
 def accept_invitation(
-    session: Session, raw: str, data: InvitationAccept, *, context: RequestContext, deps: AccountsDeps
+    session: Session,
+    raw: str,
+    data: InvitationAccept,
+    *,
+    context: RequestContext,
+    deps: AccountsDeps,
 ) -> User:
     pending = get_pending_invitation(session, raw, deps=deps)
     invitation = pending.invitation
@@ -125,7 +144,8 @@ def accept_invitation(
         User(
             org_id=invitation.org_id,
             email=invitation.email,
-            display_name=(data.display_name or invitation.display_name).strip() or invitation.display_name,
+            display_name=(data.display_name or invitation.display_name).strip()
+            or invitation.display_name,
             roles=list(invitation.roles),
             status=UserStatus.ACTIVE,
             password_hash=password_hash,
@@ -133,9 +153,16 @@ def accept_invitation(
         )
     )
     invitation.user_id = user.id
-    record(session, Actor.anonymous(context), AuditTag.INVITATION_ACCEPTED, clock=deps.clock,
-           subject_type="invitation", subject_id=invitation.id, org_id=invitation.org_id,
-           details={"user_id": str(user.id)})
+    record(
+        session,
+        Actor.anonymous(context),
+        AuditTag.INVITATION_ACCEPTED,
+        clock=deps.clock,
+        subject_type="invitation",
+        subject_id=invitation.id,
+        org_id=invitation.org_id,
+        details={"user_id": str(user.id)},
+    )
     return user
 
 
@@ -156,6 +183,13 @@ def revoke_invitation(
         raise PermissionDeniedError(decision.reason)
     if invitation.revoked_at is None and invitation.accepted_at is None:
         invitation.revoked_at = deps.clock.now()
-        record(session, actor, AuditTag.INVITATION_REVOKED, clock=deps.clock,
-               subject_type="invitation", subject_id=invitation.id, org_id=invitation.org_id)
+        record(
+            session,
+            actor,
+            AuditTag.INVITATION_REVOKED,
+            clock=deps.clock,
+            subject_type="invitation",
+            subject_id=invitation.id,
+            org_id=invitation.org_id,
+        )
     return invitation

@@ -42,7 +42,9 @@ def _ctx(user: User) -> str:
     return f"totp:{user.id}"
 
 
-def begin_enrolment(auth: AuthenticatedSession, *, deps: AccountsDeps) -> EnrolmentStart:
+def begin_enrolment(
+    auth: AuthenticatedSession, *, deps: AccountsDeps
+) -> EnrolmentStart:
     """Create (or re-show) the pending secret, so reloading the page keeps the same QR code."""
     user = auth.user
     if user.has_mfa:
@@ -68,30 +70,53 @@ def confirm_enrolment(
     if user.has_mfa or user.mfa_secret_sealed is None:
         raise MfaNotPendingError
     secret = deps.box.open(user.mfa_secret_sealed, context=_ctx(user))
-    counter = totp.verify_code(secret, code, at=deps.clock.now(), last_used_counter=None)
+    counter = totp.verify_code(
+        secret, code, at=deps.clock.now(), last_used_counter=None
+    )
     if counter is None:
-        raise MfaCodeInvalidError("That code does not match. Check the time on your phone and try the next code.")
+        raise MfaCodeInvalidError(
+            "That code does not match. Check the time on your phone and try the next code."
+        )
     user.mfa_enrolled_at = deps.clock.now()
     user.totp_last_counter = counter
     codes = _new_recovery_codes(session, user, deps=deps)
     token = complete_session_after_enrolment(auth.web_session, deps=deps)
-    record(session, auth.actor(context), AuditTag.MFA_ENROLLED, clock=deps.clock,
-           subject_type="user", subject_id=user.id, details={"method": "totp"})
+    record(
+        session,
+        auth.actor(context),
+        AuditTag.MFA_ENROLLED,
+        clock=deps.clock,
+        subject_type="user",
+        subject_id=user.id,
+        details={"method": "totp"},
+    )
     return EnrolmentDone(session_token=token, recovery_codes=codes)
 
 
 def regenerate_recovery_codes(
-    session: Session, auth: AuthenticatedSession, *, context: RequestContext, deps: AccountsDeps
+    session: Session,
+    auth: AuthenticatedSession,
+    *,
+    context: RequestContext,
+    deps: AccountsDeps,
 ) -> list[str]:
     if not auth.user.has_mfa:
         raise MfaNotPendingError("Set up a second factor first.")
     codes = _new_recovery_codes(session, auth.user, deps=deps)
-    record(session, auth.actor(context), AuditTag.RECOVERY_CODES_REGENERATED, clock=deps.clock,
-           subject_type="user", subject_id=auth.user.id)
+    record(
+        session,
+        auth.actor(context),
+        AuditTag.RECOVERY_CODES_REGENERATED,
+        clock=deps.clock,
+        subject_type="user",
+        subject_id=auth.user.id,
+    )
     return codes
 
 
-def _new_recovery_codes(session: Session, user: User, *, deps: AccountsDeps) -> list[str]:
+def _new_recovery_codes(
+    session: Session, user: User, *, deps: AccountsDeps
+) -> list[str]:
     codes = totp.new_recovery_codes()
     RecoveryCodeRepository(session).replace_all(
         user.id, [recovery_code_hash(deps, user, c) for c in codes], deps.clock.now()
@@ -106,7 +131,9 @@ def unused_recovery_codes(session: Session, user: User) -> int:
 def demo_code(session: Session, email: str, *, deps: AccountsDeps) -> str:
     """The current TOTP code of a *demo* user. Refused unless the instance runs in demo mode."""
     if not deps.allow_demo_codes:
-        raise PermissionDeniedError("Demo codes are available only when OUTGUARD_DEMO=true.")
+        raise PermissionDeniedError(
+            "Demo codes are available only when OUTGUARD_DEMO=true."
+        )
     user = UserRepository(session).get_by_email_unscoped(email)
     org = OrganizationRepository(session).get_unscoped(user.org_id) if user else None
     if user is None or org is None or not org.is_demo:

@@ -23,7 +23,12 @@ from outguard.types import Actor, Clock
 
 
 def create_org(
-    session: Session, actor: Actor, data: OrgCreate, *, clock: Clock, is_demo: bool = False
+    session: Session,
+    actor: Actor,
+    data: OrgCreate,
+    *,
+    clock: Clock,
+    is_demo: bool = False,
 ) -> Organization:
     repo = OrganizationRepository(session)
     parent = None
@@ -53,7 +58,10 @@ def create_org(
         subject_type="organization",
         subject_id=org.id,
         org_id=org.id,
-        details={"kind": data.kind.value, "parent_id": str(data.parent_id) if data.parent_id else None},
+        details={
+            "kind": data.kind.value,
+            "parent_id": str(data.parent_id) if data.parent_id else None,
+        },
     )
     return org
 
@@ -61,7 +69,9 @@ def create_org(
 def get_org(session: Session, actor: Actor, org_id: uuid.UUID) -> Organization:
     repo = OrganizationRepository(session)
     org = repo.get_readable(actor, org_id)
-    if org is None or isinstance(can_view_org(actor, org, repo.visible_ids(actor)), Deny):
+    if org is None or isinstance(
+        can_view_org(actor, org, repo.visible_ids(actor)), Deny
+    ):
         raise NotFoundError("Organisation not found.")
     return org
 
@@ -69,23 +79,37 @@ def get_org(session: Session, actor: Actor, org_id: uuid.UUID) -> Organization:
 def list_orgs(session: Session, actor: Actor) -> list[Organization]:
     repo = OrganizationRepository(session)
     visible = repo.visible_ids(actor)
-    return [o for o in repo.list_readable(actor) if not isinstance(can_view_org(actor, o, visible), Deny)]
+    return [
+        o
+        for o in repo.list_readable(actor)
+        if not isinstance(can_view_org(actor, o, visible), Deny)
+    ]
 
 
 def count_orgs(session: Session) -> int:
     return OrganizationRepository(session).count()
 
 
-def find_org_for_operator(session: Session, actor: Actor, name_or_id: str) -> Organization:
+def find_org_for_operator(
+    session: Session, actor: Actor, name_or_id: str
+) -> Organization:
     """Operator lookup by exact name (case-insensitive) or id."""
     if not actor.is_system:
-        raise PermissionDeniedError("Only an operator can look organisations up by name.")
+        raise PermissionDeniedError(
+            "Only an operator can look organisations up by name."
+        )
     try:
         org = OrganizationRepository(session).get_unscoped(uuid.UUID(name_or_id))
     except ValueError:
-        matches = [o for o in list_orgs(session, actor) if o.name.lower() == name_or_id.strip().lower()]
+        matches = [
+            o
+            for o in list_orgs(session, actor)
+            if o.name.lower() == name_or_id.strip().lower()
+        ]
         if len(matches) > 1:
-            raise ConflictError("Several organisations have that name; use the id.") from None
+            raise ConflictError(
+                "Several organisations have that name; use the id."
+            ) from None
         org = matches[0] if matches else None
     if org is None:
         raise NotFoundError("No organisation with that name or id.")

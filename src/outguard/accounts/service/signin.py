@@ -66,7 +66,9 @@ class AuthenticatedSession:
 
 
 def _key(deps: AccountsDeps, kind: str, value: str) -> str:
-    return deps.hasher.digest(f"{kind}:{value.strip().lower()}", purpose="login-throttle")
+    return deps.hasher.digest(
+        f"{kind}:{value.strip().lower()}", purpose="login-throttle"
+    )
 
 
 def _who(context: RequestContext) -> Actor:
@@ -74,7 +76,12 @@ def _who(context: RequestContext) -> Actor:
 
 
 def sign_in(
-    session: Session, *, email: str, password: str, context: RequestContext, deps: AccountsDeps
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    context: RequestContext,
+    deps: AccountsDeps,
 ) -> SignInOutcome:
     now = deps.clock.now()
     window = now - timedelta(minutes=deps.auth.login_window_minutes)
@@ -82,20 +89,41 @@ def sign_in(
     account_key = _key(deps, "account", email)
     ip_key = _key(deps, "ip", context.ip or "unknown")
     if failures.count_since(ip_key, window) >= deps.auth.login_max_failures_per_ip:
-        return SignInOutcome(error=RateLimitedError(retry_after_seconds=deps.auth.login_window_minutes * 60))
+        return SignInOutcome(
+            error=RateLimitedError(
+                retry_after_seconds=deps.auth.login_window_minutes * 60
+            )
+        )
 
     user = UserRepository(session).get_by_email_unscoped(email)
-    locked = failures.count_since(account_key, window) >= deps.auth.login_max_failures_per_account
+    locked = (
+        failures.count_since(account_key, window)
+        >= deps.auth.login_max_failures_per_account
+    )
     if user is not None and user.locked_until is not None and user.locked_until > now:
         locked = True
     if locked:
         deps.passwords.verify(None, password)  # same work whatever the reason
-        return SignInOutcome(error=AccountLockedError(retry_after_seconds=deps.auth.lockout_minutes * 60))
+        return SignInOutcome(
+            error=AccountLockedError(retry_after_seconds=deps.auth.lockout_minutes * 60)
+        )
 
     result = deps.passwords.verify(user.password_hash if user else None, password)
     if user is None or not result.ok or not user.is_active:
-        reason = "unknown_account" if user is None else ("bad_password" if not result.ok else "disabled")
-        _record_failure(session, user, account_key, ip_key, reason=reason, context=context, deps=deps)
+        reason = (
+            "unknown_account"
+            if user is None
+            else ("bad_password" if not result.ok else "disabled")
+        )
+        _record_failure(
+            session,
+            user,
+            account_key,
+            ip_key,
+            reason=reason,
+            context=context,
+            deps=deps,
+        )
         return SignInOutcome(error=SignInFailedError())
 
     if result.new_hash is not None:
@@ -110,7 +138,9 @@ def sign_in(
         step = SignInStep.ENROL
     else:
         step = SignInStep.DONE
-    token = _open_session(session, user, complete=step is SignInStep.DONE, context=context, deps=deps)
+    token = _open_session(
+        session, user, complete=step is SignInStep.DONE, context=context, deps=deps
+    )
     if step is SignInStep.DONE:
         _signed_in(session, user, org, context, deps, factor="password")
     return SignInOutcome(step=step, session_token=token)
@@ -130,22 +160,44 @@ def _record_failure(
     failures = LoginFailureRepository(session)
     failures.add(account_key, now)
     failures.add(ip_key, now)
-    record(session, _who(context), AuditTag.LOGIN_FAILED, clock=deps.clock,
-           subject_type="user" if user else None, subject_id=user.id if user else None,
-           org_id=user.org_id if user else None, details={"reason": reason})
+    record(
+        session,
+        _who(context),
+        AuditTag.LOGIN_FAILED,
+        clock=deps.clock,
+        subject_type="user" if user else None,
+        subject_id=user.id if user else None,
+        org_id=user.org_id if user else None,
+        details={"reason": reason},
+    )
     if user is None:
         return
     user.failed_login_count += 1
     window = now - timedelta(minutes=deps.auth.login_window_minutes)
-    if failures.count_since(account_key, window) >= deps.auth.login_max_failures_per_account:
+    if (
+        failures.count_since(account_key, window)
+        >= deps.auth.login_max_failures_per_account
+    ):
         user.locked_until = now + timedelta(minutes=deps.auth.lockout_minutes)
-        record(session, _who(context), AuditTag.ACCOUNT_LOCKED, clock=deps.clock,
-               subject_type="user", subject_id=user.id, org_id=user.org_id,
-               details={"minutes": deps.auth.lockout_minutes})
+        record(
+            session,
+            _who(context),
+            AuditTag.ACCOUNT_LOCKED,
+            clock=deps.clock,
+            subject_type="user",
+            subject_id=user.id,
+            org_id=user.org_id,
+            details={"minutes": deps.auth.lockout_minutes},
+        )
 
 
 def _open_session(
-    session: Session, user: User, *, complete: bool, context: RequestContext, deps: AccountsDeps
+    session: Session,
+    user: User,
+    *,
+    complete: bool,
+    context: RequestContext,
+    deps: AccountsDeps,
 ) -> str:
     now = deps.clock.now()
     token = new_token(SESSION_PREFIX)
@@ -179,12 +231,23 @@ def _signed_in(
     factor: str,
 ) -> None:
     user.last_login_at = deps.clock.now()
-    record(session, actor_for(user, org, context), AuditTag.LOGIN_SUCCEEDED, clock=deps.clock,
-           subject_type="user", subject_id=user.id, details={"second_factor": factor})
+    record(
+        session,
+        actor_for(user, org, context),
+        AuditTag.LOGIN_SUCCEEDED,
+        clock=deps.clock,
+        subject_type="user",
+        subject_id=user.id,
+        details={"second_factor": factor},
+    )
 
 
 def authenticate_session(
-    session: Session, token: str | None, *, deps: AccountsDeps, require_complete: bool = True
+    session: Session,
+    token: str | None,
+    *,
+    deps: AccountsDeps,
+    require_complete: bool = True,
 ) -> AuthenticatedSession:
     """Resolve a session cookie, enforcing revocation, idle and absolute timeouts."""
     if not token or not token.startswith(SESSION_PREFIX):
@@ -193,16 +256,26 @@ def authenticate_session(
     web_session = WebSessionRepository(session).get_by_hash(
         deps.hasher.digest(token, purpose=_SESSION_PURPOSE)
     )
-    if web_session is None or web_session.revoked_at is not None or web_session.expires_at <= now:
+    if (
+        web_session is None
+        or web_session.revoked_at is not None
+        or web_session.expires_at <= now
+    ):
         raise SessionExpiredError
-    if web_session.last_seen_at + timedelta(minutes=deps.auth.session_idle_minutes) <= now:
+    if (
+        web_session.last_seen_at + timedelta(minutes=deps.auth.session_idle_minutes)
+        <= now
+    ):
         raise SessionExpiredError
     if require_complete and not web_session.is_mfa_complete:
         raise SessionExpiredError
     user = UserRepository(session).get_unscoped(web_session.user_id)
     if user is None or not user.is_active:
         raise SessionExpiredError
-    if user.sessions_valid_after is not None and web_session.created_at < user.sessions_valid_after:
+    if (
+        user.sessions_valid_after is not None
+        and web_session.created_at < user.sessions_valid_after
+    ):
         raise SessionExpiredError
     org = OrganizationRepository(session).get_unscoped(user.org_id)
     if org is None or org.disabled_at is not None:
@@ -213,10 +286,17 @@ def authenticate_session(
 
 
 def verify_second_factor(
-    session: Session, *, session_token: str, code: str, context: RequestContext, deps: AccountsDeps
+    session: Session,
+    *,
+    session_token: str,
+    code: str,
+    context: RequestContext,
+    deps: AccountsDeps,
 ) -> SignInOutcome:
     """Complete a pending sign-in with a TOTP code or a recovery code; rotates the session."""
-    pending = authenticate_session(session, session_token, deps=deps, require_complete=False)
+    pending = authenticate_session(
+        session, session_token, deps=deps, require_complete=False
+    )
     user, org = pending.user, pending.org
     if pending.web_session.is_mfa_complete:
         return SignInOutcome(step=SignInStep.DONE, session_token=session_token)
@@ -226,28 +306,52 @@ def verify_second_factor(
     window = now - timedelta(minutes=deps.auth.login_window_minutes)
     account_key = _key(deps, "account", user.email)
     failures = LoginFailureRepository(session)
-    if failures.count_since(account_key, window) >= deps.auth.login_max_failures_per_account:
-        return SignInOutcome(error=AccountLockedError(retry_after_seconds=deps.auth.lockout_minutes * 60))
+    if (
+        failures.count_since(account_key, window)
+        >= deps.auth.login_max_failures_per_account
+    ):
+        return SignInOutcome(
+            error=AccountLockedError(retry_after_seconds=deps.auth.lockout_minutes * 60)
+        )
 
     factor = _check_code(session, user, code, deps=deps)
     if factor is None:
-        _record_failure(session, user, account_key, _key(deps, "ip", context.ip or "unknown"),
-                        reason="bad_second_factor", context=context, deps=deps)
-        record(session, actor_for(user, org, context), AuditTag.MFA_FAILED, clock=deps.clock,
-               subject_type="user", subject_id=user.id)
+        _record_failure(
+            session,
+            user,
+            account_key,
+            _key(deps, "ip", context.ip or "unknown"),
+            reason="bad_second_factor",
+            context=context,
+            deps=deps,
+        )
+        record(
+            session,
+            actor_for(user, org, context),
+            AuditTag.MFA_FAILED,
+            clock=deps.clock,
+            subject_type="user",
+            subject_id=user.id,
+        )
         return SignInOutcome(error=MfaCodeInvalidError())
     new = _complete_session(pending.web_session, deps=deps)
     _signed_in(session, user, org, context, deps, factor=factor)
     return SignInOutcome(step=SignInStep.DONE, session_token=new)
 
 
-def _check_code(session: Session, user: User, code: str, *, deps: AccountsDeps) -> str | None:
+def _check_code(
+    session: Session, user: User, code: str, *, deps: AccountsDeps
+) -> str | None:
     assert user.mfa_secret_sealed is not None  # noqa: S101 - caller checked
     cleaned = "".join(code.split())
     if cleaned.isdigit():
         secret = deps.box.open(user.mfa_secret_sealed, context=f"totp:{user.id}")
-        counter = totp.verify_code(secret, cleaned, at=deps.clock.now(),
-                                   last_used_counter=user.totp_last_counter)
+        counter = totp.verify_code(
+            secret,
+            cleaned,
+            at=deps.clock.now(),
+            last_used_counter=user.totp_last_counter,
+        )
         if counter is None:
             return None
         user.totp_last_counter = counter
@@ -258,13 +362,22 @@ def _check_code(session: Session, user: User, code: str, *, deps: AccountsDeps) 
     if recovery is None:
         return None
     recovery.used_at = deps.clock.now()
-    record(session, Actor.system("sign-in"), AuditTag.RECOVERY_CODE_USED, clock=deps.clock,
-           subject_type="user", subject_id=user.id, org_id=user.org_id)
+    record(
+        session,
+        Actor.system("sign-in"),
+        AuditTag.RECOVERY_CODE_USED,
+        clock=deps.clock,
+        subject_type="user",
+        subject_id=user.id,
+        org_id=user.org_id,
+    )
     return "recovery_code"
 
 
 def recovery_code_hash(deps: AccountsDeps, user: User, code: str) -> str:
-    return deps.hasher.digest(totp.normalise_recovery_code(code), purpose=f"recovery:{user.id}")
+    return deps.hasher.digest(
+        totp.normalise_recovery_code(code), purpose=f"recovery:{user.id}"
+    )
 
 
 def _complete_session(web_session: WebSession, *, deps: AccountsDeps) -> str:
@@ -274,15 +387,21 @@ def _complete_session(web_session: WebSession, *, deps: AccountsDeps) -> str:
     web_session.token_hash = deps.hasher.digest(token, purpose=_SESSION_PURPOSE)
     web_session.is_mfa_complete = True
     web_session.last_seen_at = now
-    web_session.expires_at = web_session.created_at + timedelta(hours=deps.auth.session_absolute_hours)
+    web_session.expires_at = web_session.created_at + timedelta(
+        hours=deps.auth.session_absolute_hours
+    )
     return token
 
 
-def complete_session_after_enrolment(web_session: WebSession, *, deps: AccountsDeps) -> str:
+def complete_session_after_enrolment(
+    web_session: WebSession, *, deps: AccountsDeps
+) -> str:
     return _complete_session(web_session, deps=deps)
 
 
-def sign_out(session: Session, token: str | None, *, context: RequestContext, deps: AccountsDeps) -> None:
+def sign_out(
+    session: Session, token: str | None, *, context: RequestContext, deps: AccountsDeps
+) -> None:
     if not token:
         return
     web_session = WebSessionRepository(session).get_by_hash(
@@ -291,8 +410,14 @@ def sign_out(session: Session, token: str | None, *, context: RequestContext, de
     if web_session is None or web_session.revoked_at is not None:
         return
     web_session.revoked_at = deps.clock.now()
-    record(session, Actor.anonymous(context), AuditTag.SESSION_ENDED, clock=deps.clock,
-           subject_type="user", subject_id=web_session.user_id)
+    record(
+        session,
+        Actor.anonymous(context),
+        AuditTag.SESSION_ENDED,
+        clock=deps.clock,
+        subject_type="user",
+        subject_id=web_session.user_id,
+    )
 
 
 def sign_out_everywhere(session: Session, actor: Actor, *, deps: AccountsDeps) -> int:
@@ -304,12 +429,23 @@ def sign_out_everywhere(session: Session, actor: Actor, *, deps: AccountsDeps) -
     now = deps.clock.now()
     user.sessions_valid_after = now
     count = WebSessionRepository(session).revoke_all_for_user(user.id, now)
-    record(session, actor, AuditTag.SESSIONS_REVOKED, clock=deps.clock, subject_type="user",
-           subject_id=user.id, details={"sessions": count})
+    record(
+        session,
+        actor,
+        AuditTag.SESSIONS_REVOKED,
+        clock=deps.clock,
+        subject_type="user",
+        subject_id=user.id,
+        details={"sessions": count},
+    )
     return count
 
 
-def list_sessions(session: Session, actor: Actor, *, deps: AccountsDeps) -> list[WebSession]:
+def list_sessions(
+    session: Session, actor: Actor, *, deps: AccountsDeps
+) -> list[WebSession]:
     if actor.user_id is None:
         return []
-    return WebSessionRepository(session).list_active_for_user(actor.user_id, deps.clock.now())
+    return WebSessionRepository(session).list_active_for_user(
+        actor.user_id, deps.clock.now()
+    )

@@ -32,7 +32,9 @@ _PURPOSE = "api-token"
 def _require(actor: Actor) -> uuid.UUID:
     decision = can_manage_tokens(actor)
     if isinstance(decision, Deny) or actor.user_id is None:
-        raise PermissionDeniedError(decision.reason if isinstance(decision, Deny) else None)
+        raise PermissionDeniedError(
+            decision.reason if isinstance(decision, Deny) else None
+        )
     return actor.user_id
 
 
@@ -64,8 +66,15 @@ def create_token(
             expires_at=now + timedelta(days=data.expires_in_days),
         )
     )
-    record(session, actor, AuditTag.API_TOKEN_CREATED, clock=deps.clock, subject_type="api_token",
-           subject_id=token.id, details={"scopes": token.scopes, "days": data.expires_in_days})
+    record(
+        session,
+        actor,
+        AuditTag.API_TOKEN_CREATED,
+        clock=deps.clock,
+        subject_type="api_token",
+        subject_id=token.id,
+        details={"scopes": token.scopes, "days": data.expires_in_days},
+    )
     return token, raw
 
 
@@ -73,14 +82,22 @@ def list_tokens(session: Session, actor: Actor) -> list[ApiToken]:
     return ApiTokenRepository(session).list_owned(_require(actor))
 
 
-def revoke_token(session: Session, actor: Actor, token_id: uuid.UUID, *, deps: AccountsDeps) -> ApiToken:
+def revoke_token(
+    session: Session, actor: Actor, token_id: uuid.UUID, *, deps: AccountsDeps
+) -> ApiToken:
     token = ApiTokenRepository(session).get_owned(_require(actor), token_id)
     if token is None:
         raise NotFoundError("API token not found.")
     if token.revoked_at is None:
         token.revoked_at = deps.clock.now()
-        record(session, actor, AuditTag.API_TOKEN_REVOKED, clock=deps.clock,
-               subject_type="api_token", subject_id=token.id)
+        record(
+            session,
+            actor,
+            AuditTag.API_TOKEN_REVOKED,
+            clock=deps.clock,
+            subject_type="api_token",
+            subject_id=token.id,
+        )
     return token
 
 
@@ -90,7 +107,9 @@ def authenticate_token(
     if not raw.startswith(API_TOKEN_PREFIX):
         raise ApiTokenInvalidError
     now = deps.clock.now()
-    token = ApiTokenRepository(session).get_by_hash(deps.hasher.digest(raw, purpose=_PURPOSE))
+    token = ApiTokenRepository(session).get_by_hash(
+        deps.hasher.digest(raw, purpose=_PURPOSE)
+    )
     if token is None or token.revoked_at is not None or token.expires_at <= now:
         raise ApiTokenInvalidError
     user = UserRepository(session).get_unscoped(token.user_id)

@@ -6,7 +6,11 @@ import uuid
 
 from sqlalchemy.orm import Session
 
-from outguard.accounts.errors import EmailTakenError, RoleNotAllowedError, WeakPasswordError
+from outguard.accounts.errors import (
+    EmailTakenError,
+    RoleNotAllowedError,
+    WeakPasswordError,
+)
 from outguard.accounts.models import User, UserStatus
 from outguard.accounts.policy import can_manage_user, can_view_user
 from outguard.accounts.repository import (
@@ -35,7 +39,9 @@ def hash_new_password(deps: AccountsDeps, password: str) -> str:
 def check_roles(kind: OrgKind, roles: frozenset[Role]) -> None:
     if not roles or not roles <= roles_allowed_for(kind):
         allowed = ", ".join(sorted(r.value for r in roles_allowed_for(kind)))
-        raise RoleNotAllowedError(f"Roles allowed in a {kind.value} organisation: {allowed}.")
+        raise RoleNotAllowedError(
+            f"Roles allowed in a {kind.value} organisation: {allowed}."
+        )
 
 
 def create_user(
@@ -43,7 +49,9 @@ def create_user(
 ) -> User:
     """Operator path (CLI `user add`): a system actor creates an active account."""
     if not actor.is_system:
-        raise PermissionDeniedError("Only an operator can create accounts directly; invite people instead.")
+        raise PermissionDeniedError(
+            "Only an operator can create accounts directly; invite people instead."
+        )
     org = OrganizationRepository(session).get_unscoped(data.org_id)
     if org is None:
         raise NotFoundError("Organisation not found.")
@@ -103,7 +111,9 @@ def _managed_user(session: Session, actor: Actor, user_id: uuid.UUID) -> User:
     return user
 
 
-def disable_user(session: Session, actor: Actor, user_id: uuid.UUID, *, deps: AccountsDeps) -> User:
+def disable_user(
+    session: Session, actor: Actor, user_id: uuid.UUID, *, deps: AccountsDeps
+) -> User:
     """Cuts access at once: every session and API token of the user stops working."""
     user = _managed_user(session, actor, user_id)
     if user.status == UserStatus.DISABLED:
@@ -114,12 +124,21 @@ def disable_user(session: Session, actor: Actor, user_id: uuid.UUID, *, deps: Ac
     user.sessions_valid_after = now
     WebSessionRepository(session).revoke_all_for_user(user.id, now)
     ApiTokenRepository(session).revoke_all_for_user(user.id, now)
-    record(session, actor, AuditTag.USER_DISABLED, clock=deps.clock, subject_type="user",
-           subject_id=user.id, org_id=user.org_id)
+    record(
+        session,
+        actor,
+        AuditTag.USER_DISABLED,
+        clock=deps.clock,
+        subject_type="user",
+        subject_id=user.id,
+        org_id=user.org_id,
+    )
     return user
 
 
-def enable_user(session: Session, actor: Actor, user_id: uuid.UUID, *, deps: AccountsDeps) -> User:
+def enable_user(
+    session: Session, actor: Actor, user_id: uuid.UUID, *, deps: AccountsDeps
+) -> User:
     user = _managed_user(session, actor, user_id)
     if user.status == UserStatus.ACTIVE:
         return user
@@ -127,12 +146,21 @@ def enable_user(session: Session, actor: Actor, user_id: uuid.UUID, *, deps: Acc
     user.disabled_at = None
     user.failed_login_count = 0
     user.locked_until = None
-    record(session, actor, AuditTag.USER_ENABLED, clock=deps.clock, subject_type="user",
-           subject_id=user.id, org_id=user.org_id)
+    record(
+        session,
+        actor,
+        AuditTag.USER_ENABLED,
+        clock=deps.clock,
+        subject_type="user",
+        subject_id=user.id,
+        org_id=user.org_id,
+    )
     return user
 
 
-def reset_mfa(session: Session, actor: Actor, user_id: uuid.UUID, *, deps: AccountsDeps) -> User:
+def reset_mfa(
+    session: Session, actor: Actor, user_id: uuid.UUID, *, deps: AccountsDeps
+) -> User:
     """For a lost phone: the user must enrol again at next sign-in; their sessions end."""
     user = _managed_user(session, actor, user_id)
     now = deps.clock.now()
@@ -141,8 +169,15 @@ def reset_mfa(session: Session, actor: Actor, user_id: uuid.UUID, *, deps: Accou
     user.totp_last_counter = None
     user.sessions_valid_after = now
     WebSessionRepository(session).revoke_all_for_user(user.id, now)
-    record(session, actor, AuditTag.MFA_RESET, clock=deps.clock, subject_type="user",
-           subject_id=user.id, org_id=user.org_id)
+    record(
+        session,
+        actor,
+        AuditTag.MFA_RESET,
+        clock=deps.clock,
+        subject_type="user",
+        subject_id=user.id,
+        org_id=user.org_id,
+    )
     return user
 
 
@@ -155,8 +190,15 @@ def change_password(
     if user is None or not deps.passwords.verify(user.password_hash, current).ok:
         raise AuthenticationError("The current password is not correct.")
     user.password_hash = hash_new_password(deps, new)
-    record(session, actor, AuditTag.PASSWORD_CHANGED, clock=deps.clock, subject_type="user",
-           subject_id=user.id, org_id=user.org_id)
+    record(
+        session,
+        actor,
+        AuditTag.PASSWORD_CHANGED,
+        clock=deps.clock,
+        subject_type="user",
+        subject_id=user.id,
+        org_id=user.org_id,
+    )
 
 
 def find_user_for_operator(session: Session, actor: Actor, email_or_id: str) -> User:

@@ -30,7 +30,9 @@ def seed(
     with cli.transaction() as session:
         empty = org_service.count_orgs(session) == 0
         if not empty and not if_empty:
-            console.print("[yellow]The instance already has data;[/] demo data is seeded only into an empty instance.")
+            console.print(
+                "[yellow]The instance already has data;[/] demo data is seeded only into an empty instance."
+            )
             raise typer.Exit(6)
         if empty:
             seed_demo(session, cli.actor, deps=cli.deps)
@@ -43,8 +45,16 @@ def _print_guide() -> None:
     print_table(
         "Demo users (password for all: " + DEMO_PASSWORD + ")",
         ["e-mail", "name", "organisation", "role", "second factor"],
-        [[p.email, p.name, p.org, ", ".join(r.value for r in p.roles),
-          "outguard demo totp " + p.email if p.has_mfa else "none"] for p in people],
+        [
+            [
+                p.email,
+                p.name,
+                p.org,
+                ", ".join(r.value for r in p.roles),
+                "outguard demo totp " + p.email if p.has_mfa else "none",
+            ]
+            for p in people
+        ],
         empty="",
     )
     console.print(

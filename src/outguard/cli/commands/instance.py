@@ -11,13 +11,18 @@ from outguard.db.migrate import current_revision, head_revision, upgrade
 from outguard.instance import HomeExistsError, InstancePaths, init_home
 from outguard.types import SystemClock
 
-db_app = typer.Typer(help="Database schema: upgrade to the newest migration, show the current one.", no_args_is_help=True)
+db_app = typer.Typer(
+    help="Database schema: upgrade to the newest migration, show the current one.",
+    no_args_is_help=True,
+)
 
 
 def init(
     ctx: typer.Context,
     if_missing: bool = typer.Option(
-        False, "--if-missing", help="Do nothing (successfully) when the instance already exists."
+        False,
+        "--if-missing",
+        help="Do nothing (successfully) when the instance already exists.",
     ),
 ) -> None:
     """Create a new instance in OUTGUARD_HOME: folder, application key, migrated database.
@@ -35,7 +40,9 @@ def init(
         raise HomeExistsError(
             exc.message + " (`outguard init --if-missing` to accept an existing one)"
         ) from None
-    console.print(f"[green]Created[/] an outguard instance in [bold]{settings.home.resolve()}[/]")
+    console.print(
+        f"[green]Created[/] an outguard instance in [bold]{settings.home.resolve()}[/]"
+    )
     console.print("Next: `outguard demo` for demo data, then `outguard serve`.")
 
 
@@ -44,7 +51,9 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
     worker: bool = typer.Option(
-        True, "--worker/--no-worker", help="Run the job worker inside the server process."
+        True,
+        "--worker/--no-worker",
+        help="Run the job worker inside the server process.",
     ),
 ) -> None:
     """Serve the web interface and the API."""
@@ -55,10 +64,20 @@ def serve(
     cli: CliContext = ctx.obj
     cli.require_instance()
     _ = cli.session_factory  # refuses an unmigrated database before binding the port
-    app = create_app(cli.settings, start_worker=worker and cli.settings.jobs.run_in_process)
-    console.print(f"outguard is listening on [bold]http://{host}:{port}[/]  (Ctrl+C stops it)")
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False,
-                server_header=False)
+    app = create_app(
+        cli.settings, start_worker=worker and cli.settings.jobs.run_in_process
+    )
+    console.print(
+        f"outguard is listening on [bold]http://{host}:{port}[/]  (Ctrl+C stops it)"
+    )
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="info",
+        proxy_headers=False,
+        server_header=False,
+    )
 
 
 def worker(ctx: typer.Context) -> None:
@@ -81,7 +100,8 @@ def db_upgrade(ctx: typer.Context) -> None:
 
 @db_app.command("current")
 def db_current(
-    ctx: typer.Context, json_output: bool = typer.Option(False, "--json", help="Machine-readable output.")
+    ctx: typer.Context,
+    json_output: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Show the database's migration revision and the newest one."""
     cli: CliContext = ctx.obj

@@ -22,9 +22,17 @@ def list_(
     with cli.transaction() as session:
         jobs = queue.list_jobs(session, limit=limit)
         rows = [
-            {"id": str(j.id), "kind": j.kind, "state": j.state, "attempts": j.attempts,
-             "max_attempts": j.max_attempts, "progress": j.progress, "created_at": j.created_at,
-             "finished_at": j.finished_at, "last_error": j.last_error}
+            {
+                "id": str(j.id),
+                "kind": j.kind,
+                "state": j.state,
+                "attempts": j.attempts,
+                "max_attempts": j.max_attempts,
+                "progress": j.progress,
+                "created_at": j.created_at,
+                "finished_at": j.finished_at,
+                "last_error": j.last_error,
+            }
             for j in jobs
         ]
     if json_output:
@@ -33,8 +41,16 @@ def list_(
     print_table(
         "Jobs",
         ["kind", "state", "attempts", "progress", "created", "error"],
-        [[r["kind"], r["state"], f"{r['attempts']}/{r['max_attempts']}",
-          "" if r["progress"] is None else f"{r['progress']:.0%}", r["created_at"], r["last_error"]]
-         for r in rows],
+        [
+            [
+                r["kind"],
+                r["state"],
+                f"{r['attempts']}/{r['max_attempts']}",
+                "" if r["progress"] is None else f"{r['progress']:.0%}",
+                r["created_at"],
+                r["last_error"],
+            ]
+            for r in rows
+        ],
         empty="No jobs yet.",
     )
