@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
@@ -35,18 +37,38 @@ def configuration_table() -> str:
 
 
 def cli_reference() -> str:
-    import click  # noqa: PLC0415
+    """Markdown for every command, built from the click objects (not terminal output)."""
     import typer.main  # noqa: PLC0415
+    from typer._click import Context  # noqa: PLC0415 - typer ships its own click core
 
     from outguard.cli.app import app  # noqa: PLC0415
 
     root = typer.main.get_command(app)
     out: list[str] = []
 
-    def walk(cmd: click.Command, path: list[str]) -> None:
-        ctx = click.Context(cmd, info_name=" ".join(path), terminal_width=88)
-        out.append(f"### `{' '.join(path)}`\n\n```\n{cmd.get_help(ctx).strip()}\n```\n")
-        if isinstance(cmd, click.Group):
+    def walk(cmd: Any, path: list[str]) -> None:
+        ctx = Context(cmd, info_name=" ".join(path))
+        usage = " ".join(cmd.collect_usage_pieces(ctx))
+        out.append(f"## `{' '.join(path)}`\n")
+        out.append(f"```\n{' '.join(path)} {usage}\n```\n")
+        if cmd.help:
+            out.append(cmd.help.strip().replace("\x08", "") + "\n")
+        rows = []
+        for param in cmd.params:
+            if param.param_type_name == "option" and not getattr(
+                param, "hidden", False
+            ):
+                names = ", ".join(
+                    f"`{o}`" for o in [*param.opts, *param.secondary_opts]
+                )
+                rows.append(f"| {names} | {(param.help or '').replace('|', '/')} |")
+            elif param.param_type_name == "argument":
+                rows.append(
+                    f"| `{param.name.upper() if param.name else ''}` | argument |"
+                )
+        if rows:
+            out.append("| option | meaning |\n|---|---|\n" + "\n".join(rows) + "\n")
+        if hasattr(cmd, "list_commands"):
             for name in sorted(cmd.list_commands(ctx)):
                 sub = cmd.get_command(ctx, name)
                 if sub is not None:

@@ -20,7 +20,7 @@ from outguard.accounts.models import (
 from outguard.types import Actor, OrgKind
 
 
-def visible_org_ids_statement(actor: Actor) -> Select[tuple[uuid.UUID]]:
+def visible_org_ids_statement(actor: Actor) -> Select[uuid.UUID]:
     """Own organisation, the organisations it manages, and their sub-contractors."""
     if actor.is_system:
         return select(Organization.id)

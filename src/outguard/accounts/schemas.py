@@ -5,10 +5,31 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from typing import Annotated
+
+from email_validator import EmailNotValidError, validate_email
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from outguard.security.permissions import Permission
 from outguard.types import OrgKind, Role
+
+
+def _email(value: str) -> str:
+    """Syntax check only (no DNS); reserved domains such as `.example` stay usable for demos."""
+    try:
+        checked = validate_email(
+            value,
+            check_deliverability=False,
+            globally_deliverable=False,
+            test_environment=True,
+        )
+    except EmailNotValidError as exc:
+        msg = "not a valid e-mail address"
+        raise ValueError(msg) from exc
+    return checked.normalized.lower()
+
+
+EmailAddress = Annotated[str, Field(max_length=320), AfterValidator(_email)]
 
 
 class _Read(BaseModel):
@@ -38,7 +59,7 @@ class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     org_id: uuid.UUID
-    email: EmailStr
+    email: EmailAddress
     display_name: str = Field(min_length=1, max_length=200)
     roles: frozenset[Role] = Field(min_length=1)
     password: str = Field(min_length=1, max_length=256, repr=False)
@@ -60,7 +81,7 @@ class InvitationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     org_id: uuid.UUID
-    email: EmailStr
+    email: EmailAddress
     display_name: str = Field(min_length=1, max_length=200)
     roles: frozenset[Role] = Field(min_length=1)
 

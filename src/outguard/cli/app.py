@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
+from typer.core import TyperGroup
 from pydantic import ValidationError
 
 from outguard import __version__
@@ -12,8 +15,20 @@ from outguard.cli.output import fail, fail_validation
 from outguard.errors import OutguardError
 from outguard.settings import load_settings
 
+
+class _Group(TyperGroup):
+    """Domain errors become a clear message and an exit code (cli/output.py), never a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OutguardError as exc:
+            raise fail(exc) from None
+
+
 app = typer.Typer(
     name="outguard",
+    cls=_Group,
     help=(
         "outguard: share business data with outsourcing vendors without handing over the "
         "personal data in it.\n\n"

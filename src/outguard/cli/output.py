@@ -25,8 +25,8 @@ from outguard.errors import (
     TamperDetectedError,
 )
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 # Exit codes: 1 generic, 2 usage (Typer), 3+ by category.
 EXIT_CODES: tuple[tuple[type[OutguardError], int], ...] = (

@@ -57,32 +57,28 @@ def serve(
     ),
 ) -> None:
     """Serve the web interface and the API."""
-    import uvicorn  # noqa: PLC0415 - heavy import only when serving
-
-    from outguard.web.app import create_app  # noqa: PLC0415
+    from outguard.web.server import run_server  # noqa: PLC0415 - heavy import only when serving
+    from outguard.worker.main import start_worker_thread  # noqa: PLC0415
 
     cli: CliContext = ctx.obj
     cli.require_instance()
     _ = cli.session_factory  # refuses an unmigrated database before binding the port
-    app = create_app(
-        cli.settings, start_worker=worker and cli.settings.jobs.run_in_process
-    )
+    thread = None
+    if worker and cli.settings.jobs.run_in_process:
+        thread = start_worker_thread(cli.settings)
     console.print(
         f"outguard is listening on [bold]http://{host}:{port}[/]  (Ctrl+C stops it)"
     )
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level="info",
-        proxy_headers=False,
-        server_header=False,
-    )
+    try:
+        run_server(cli.settings, host=host, port=port)
+    finally:
+        if thread is not None:
+            thread.stop()
 
 
 def worker(ctx: typer.Context) -> None:
     """Run a standalone job worker (for setups with several app instances)."""
-    from outguard.worker.main import run_worker  # noqa: PLC0415
+    from outguard.worker.main import run_worker  # noqa: PLC0415 - only this command needs it
 
     cli: CliContext = ctx.obj
     cli.require_instance()

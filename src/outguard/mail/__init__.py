@@ -1,0 +1,20 @@
+"""Outgoing e-mail behind a `Mailer` port: SMTP, a development outbox, null, in-memory."""
+
+from outguard.mail.base import Mailer, OutgoingMail
+from outguard.mail.backends import (
+    InMemoryMailer,
+    NullMailer,
+    OutboxMailer,
+    SmtpMailer,
+    make_mailer,
+)
+
+__all__ = [
+    "InMemoryMailer",
+    "Mailer",
+    "NullMailer",
+    "OutboxMailer",
+    "OutgoingMail",
+    "SmtpMailer",
+    "make_mailer",
+]

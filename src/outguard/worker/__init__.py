@@ -1,0 +1,1 @@
+"""The job-runner adapter: a standalone worker process."""
