@@ -1,5 +1,6 @@
-"""outguard: share business data with outsourcing vendors without handing over the
-personal data in it, and prove later who received what.
+"""outguard: share business data with vendors without handing over its personal data.
+
+It also proves, later, who received what.
 
 Importing this package has no side effects; the library API grows here (scan, protect,
 trace) as the pure packages land.

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-
 from typing import Annotated
 
 from email_validator import EmailNotValidError, validate_email

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import typer
-from typer.core import TyperGroup
 from pydantic import ValidationError
+from typer.core import TyperGroup
 
 from outguard import __version__
 from outguard.cli.commands import demo, instance, jobs, orgs, users

@@ -1,6 +1,5 @@
 """Outgoing e-mail behind a `Mailer` port: SMTP, a development outbox, null, in-memory."""
 
-from outguard.mail.base import Mailer, OutgoingMail
 from outguard.mail.backends import (
     InMemoryMailer,
     NullMailer,
@@ -8,6 +7,7 @@ from outguard.mail.backends import (
     SmtpMailer,
     make_mailer,
 )
+from outguard.mail.base import Mailer, OutgoingMail
 
 __all__ = [
     "InMemoryMailer",

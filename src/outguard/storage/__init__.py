@@ -1,9 +1,9 @@
 """Blob storage behind the `BlobStore` port: a local folder, or memory for tests."""
 
+from outguard.settings import Settings
 from outguard.storage.base import BlobStore, validate_key
 from outguard.storage.local import LocalBlobStore
 from outguard.storage.memory import InMemoryBlobStore
-from outguard.settings import Settings
 
 
 def make_blob_store(settings: Settings) -> BlobStore:

@@ -71,7 +71,6 @@ def test_retry_with_backoff_then_success(factory, clock):
         calls.append(ctx.attempt)
         if ctx.attempt == 1:
             raise ExternalServiceError("storage timed out")
-        return None
 
     registry.register("flaky", flaky)
     job_id = _enqueue(factory, clock, "flaky")

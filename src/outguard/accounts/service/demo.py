@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
-
 from outguard.accounts.models import Organization
 from outguard.accounts.schemas import OrgCreate, UserCreate
 from outguard.accounts.service import mfa, orgs, users
 from outguard.accounts.service.deps import AccountsDeps
+from outguard.db import Session
 from outguard.security import totp
 from outguard.security.permissions import mfa_required
 from outguard.types import Actor, OrgKind, Role

@@ -6,8 +6,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy.orm import Session
-
 from outguard.accounts.errors import EmailTakenError, InvitationInvalidError
 from outguard.accounts.models import Invitation, Organization, User, UserStatus
 from outguard.accounts.policy import can_invite
@@ -18,14 +16,17 @@ from outguard.accounts.repository import (
 )
 from outguard.accounts.schemas import InvitationAccept, InvitationCreate
 from outguard.accounts.service.deps import AccountsDeps
+from outguard.accounts.service.guard import require_permission
 from outguard.accounts.service.users import check_roles, hash_new_password
 from outguard.audit.service import record
 from outguard.audit.tags import AuditTag
+from outguard.db import Session
 from outguard.errors import NotFoundError, PermissionDeniedError
 from outguard.mail import OutgoingMail
 from outguard.security.decisions import Deny
+from outguard.security.permissions import Permission
 from outguard.security.tokens import INVITE_PREFIX, new_token
-from outguard.types import Actor, OrgKind, RequestContext
+from outguard.types import Actor, OrgKind, RequestContext, Role, roles_allowed_for
 
 _PURPOSE = "invitation"
 
@@ -166,13 +167,37 @@ def accept_invitation(
     return user
 
 
+@dataclass(frozen=True)
+class InviteTarget:
+    """An organisation the actor may invite into, with the roles allowed there."""
+
+    organization: Organization
+    roles: tuple[Role, ...]
+
+
+def invite_targets(session: Session, actor: Actor) -> list[InviteTarget]:
+    require_permission(actor, Permission.USERS_INVITE)
+    targets = []
+    for org in OrganizationRepository(session).list_readable(actor):
+        roles = tuple(
+            role
+            for role in sorted(roles_allowed_for(OrgKind(org.kind)))
+            if not isinstance(can_invite(actor, org, frozenset({role})), Deny)
+        )
+        if roles:
+            targets.append(InviteTarget(organization=org, roles=roles))
+    return targets
+
+
 def list_invitations(session: Session, actor: Actor) -> list[Invitation]:
+    require_permission(actor, Permission.USERS_INVITE)
     return InvitationRepository(session).list_readable(actor)
 
 
 def revoke_invitation(
     session: Session, actor: Actor, invitation_id: uuid.UUID, *, deps: AccountsDeps
 ) -> Invitation:
+    require_permission(actor, Permission.USERS_INVITE)
     invitation = InvitationRepository(session).get_readable(actor, invitation_id)
     if invitation is None:
         raise NotFoundError("Invitation not found.")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy.orm import Session
-
 from outguard.accounts.errors import MfaCodeInvalidError, MfaNotPendingError
 from outguard.accounts.models import User
 from outguard.accounts.repository import (
@@ -21,6 +19,7 @@ from outguard.accounts.service.signin import (
 )
 from outguard.audit.service import record
 from outguard.audit.tags import AuditTag
+from outguard.db import Session
 from outguard.errors import ConflictError, NotFoundError, PermissionDeniedError
 from outguard.security import totp
 from outguard.types import RequestContext

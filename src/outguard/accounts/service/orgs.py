@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy.orm import Session
-
 from outguard.accounts.models import Organization
 from outguard.accounts.policy import can_create_org, can_view_org
 from outguard.accounts.repository import OrganizationRepository
 from outguard.accounts.schemas import OrgCreate
+from outguard.accounts.service.guard import require_permission
 from outguard.audit.service import record
 from outguard.audit.tags import AuditTag
+from outguard.db import Session
 from outguard.errors import (
     AlreadyExistsError,
     ConflictError,
@@ -19,7 +19,8 @@ from outguard.errors import (
     PermissionDeniedError,
 )
 from outguard.security.decisions import Deny
-from outguard.types import Actor, Clock
+from outguard.security.permissions import Permission
+from outguard.types import Actor, Clock, OrgKind
 
 
 def create_org(
@@ -67,6 +68,7 @@ def create_org(
 
 
 def get_org(session: Session, actor: Actor, org_id: uuid.UUID) -> Organization:
+    require_permission(actor, Permission.ORGS_READ)
     repo = OrganizationRepository(session)
     org = repo.get_readable(actor, org_id)
     if org is None or isinstance(
@@ -77,12 +79,25 @@ def get_org(session: Session, actor: Actor, org_id: uuid.UUID) -> Organization:
 
 
 def list_orgs(session: Session, actor: Actor) -> list[Organization]:
+    require_permission(actor, Permission.ORGS_READ)
     repo = OrganizationRepository(session)
     visible = repo.visible_ids(actor)
     return [
         o
         for o in repo.list_readable(actor)
         if not isinstance(can_view_org(actor, o, visible), Deny)
+    ]
+
+
+def creatable_kinds(session: Session, actor: Actor) -> list[OrgKind]:
+    """The kinds of organisation a person may add under their own organisation."""
+    if not actor.is_user or actor.org_id is None:
+        return []
+    parent = OrganizationRepository(session).get_readable(actor, actor.org_id)
+    return [
+        kind
+        for kind in (OrgKind.VENDOR, OrgKind.SUBCONTRACTOR)
+        if not isinstance(can_create_org(actor, kind, parent), Deny)
     ]
 
 
@@ -113,4 +128,14 @@ def find_org_for_operator(
         org = matches[0] if matches else None
     if org is None:
         raise NotFoundError("No organisation with that name or id.")
+    return org
+
+
+def own_org(session: Session, actor: Actor) -> Organization:
+    """The actor's own organisation: always visible to its members, whatever their scopes."""
+    if actor.org_id is None:
+        raise NotFoundError("Organisation not found.")
+    org = OrganizationRepository(session).get_unscoped(actor.org_id)
+    if org is None:
+        raise NotFoundError("Organisation not found.")
     return org

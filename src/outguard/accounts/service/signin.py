@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
 
-from sqlalchemy.orm import Session
-
 from outguard.accounts.errors import (
     AccountLockedError,
     MfaCodeInvalidError,
@@ -30,6 +28,7 @@ from outguard.accounts.service.actors import actor_for
 from outguard.accounts.service.deps import AccountsDeps
 from outguard.audit.service import record
 from outguard.audit.tags import AuditTag
+from outguard.db import Session
 from outguard.errors import OutguardError, RateLimitedError
 from outguard.security import totp
 from outguard.security.permissions import mfa_required

@@ -5,8 +5,6 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from sqlalchemy.orm import Session
-
 from outguard.accounts.errors import ApiTokenInvalidError
 from outguard.accounts.models import ApiToken
 from outguard.accounts.policy import can_manage_tokens
@@ -20,6 +18,7 @@ from outguard.accounts.service.actors import actor_for
 from outguard.accounts.service.deps import AccountsDeps
 from outguard.audit.service import record
 from outguard.audit.tags import AuditTag
+from outguard.db import Session
 from outguard.errors import DomainValidationError, NotFoundError, PermissionDeniedError
 from outguard.security.decisions import Deny
 from outguard.security.permissions import permissions_for

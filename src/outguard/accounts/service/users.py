@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import uuid
-
-from sqlalchemy.orm import Session
+from dataclasses import dataclass
 
 from outguard.accounts.errors import (
     EmailTakenError,
     RoleNotAllowedError,
     WeakPasswordError,
 )
-from outguard.accounts.models import User, UserStatus
+from outguard.accounts.models import Organization, User, UserStatus
 from outguard.accounts.policy import can_manage_user, can_view_user
 from outguard.accounts.repository import (
     ApiTokenRepository,
@@ -21,11 +20,14 @@ from outguard.accounts.repository import (
 )
 from outguard.accounts.schemas import UserCreate
 from outguard.accounts.service.deps import AccountsDeps
+from outguard.accounts.service.guard import require_permission
 from outguard.audit.service import record
 from outguard.audit.tags import AuditTag
+from outguard.db import Session
 from outguard.errors import AuthenticationError, NotFoundError, PermissionDeniedError
 from outguard.security.decisions import Deny
 from outguard.security.passwords import PasswordPolicyError
+from outguard.security.permissions import Permission, permissions_for
 from outguard.types import Actor, OrgKind, Role, roles_allowed_for
 
 
@@ -101,7 +103,64 @@ def list_users(
     return [u for u in users if not isinstance(can_view_user(actor, u, visible), Deny)]
 
 
+@dataclass(frozen=True)
+class UserEntry:
+    """A row of the people directory: the person, their organisation, what the actor may do."""
+
+    user: User
+    organization: Organization
+    can_manage: bool
+
+
+@dataclass(frozen=True)
+class Me:
+    user: User
+    organization: Organization
+    permissions: frozenset[Permission]
+
+
+def whoami(session: Session, actor: Actor) -> Me:
+    """The signed-in person, their organisation and their effective permissions."""
+    if not actor.is_user or actor.user_id is None:
+        raise AuthenticationError
+    user = UserRepository(session).get_unscoped(actor.user_id)
+    org = OrganizationRepository(session).get_unscoped(user.org_id) if user else None
+    if user is None or org is None:
+        raise AuthenticationError
+    granted = permissions_for(actor.roles)
+    if actor.scopes is not None:
+        granted = frozenset(p for p in granted if p in actor.scopes)
+    return Me(user=user, organization=org, permissions=granted)
+
+
+def directory(
+    session: Session, actor: Actor, *, org_id: uuid.UUID | None = None
+) -> list[UserEntry]:
+    """People the actor may see, for actors allowed to read people at all (else 403)."""
+    require_permission(actor, Permission.USERS_READ)
+    by_id = {o.id: o for o in OrganizationRepository(session).list_readable(actor)}
+    return [
+        UserEntry(
+            user=user,
+            organization=by_id[user.org_id],
+            can_manage=not isinstance(
+                can_manage_user(actor, user, by_id[user.org_id]), Deny
+            ),
+        )
+        for user in list_users(session, actor, org_id=org_id)
+        if user.org_id in by_id
+    ]
+
+
+def read_user(session: Session, actor: Actor, user_id: uuid.UUID) -> User:
+    """`get_user` behind a role gate: anyone may read themself; others need users:read."""
+    if not actor.is_user or actor.user_id != user_id:
+        require_permission(actor, Permission.USERS_READ)
+    return get_user(session, actor, user_id)
+
+
 def _managed_user(session: Session, actor: Actor, user_id: uuid.UUID) -> User:
+    require_permission(actor, Permission.USERS_MANAGE)
     user = get_user(session, actor, user_id)
     org = OrganizationRepository(session).get_unscoped(user.org_id)
     assert org is not None  # noqa: S101 - foreign key
