@@ -25,6 +25,8 @@ from outguard.settings import (
 from outguard.types import FixedClock
 from tests.support import postgres
 
+pytest_plugins = ["tests.support.accounts_world"]
+
 TEST_SECRET = "test-secret-key-that-is-at-least-32-characters-long"
 CHROMIUM = "/usr/bin/chromium"
 TEST_NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)

@@ -1,3 +1,5 @@
+"""Shared fixtures: a small world of organisations and people built through the services."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

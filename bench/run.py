@@ -1,0 +1,81 @@
+"""`make bench`: side-by-side benchmarks, reported as ratios (machines here are noisy).
+
+Each benchmark names its reference and runs both in the same process, interleaved, so
+that the ratio survives a busy machine. Add a benchmark: write a function returning a
+`Result` and list it in BENCHMARKS.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from outguard.security.passwords import Passwords
+from outguard.security.tokens import TokenHasher, new_token
+
+
+@dataclass
+class Result:
+    name: str
+    ours: float  # seconds per operation (median)
+    reference_name: str
+    reference: float
+
+    def line(self) -> str:
+        ratio = self.reference / self.ours if self.ours else float("inf")
+        return (
+            f"{self.name:<40} ours {self.ours * 1e3:9.3f} ms   "
+            f"{self.reference_name:<28} {self.reference * 1e3:9.3f} ms   x{ratio:6.2f}"
+        )
+
+
+def _median_time(fn: Callable[[], object], repeat: int) -> float:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def bench_password_hash() -> Result:
+    """Default argon2id cost vs the OWASP minimum: what one sign-in costs the server."""
+    ours = Passwords(time_cost=3, memory_kib=65536, parallelism=2)
+    owasp = Passwords(time_cost=2, memory_kib=19456, parallelism=1)
+    a = _median_time(lambda: ours.hash("correct horse battery staple"), 7)
+    b = _median_time(lambda: owasp.hash("correct horse battery staple"), 7)
+    return Result("argon2id hash (default settings)", a, "OWASP minimum", b)
+
+
+def bench_token_lookup() -> Result:
+    """HMAC of a bearer token (every API request) vs a plain SHA-256."""
+    import hashlib  # noqa: PLC0415
+
+    hasher = TokenHasher(b"k" * 32)
+    tokens = [new_token("og_") for _ in range(10_000)]
+    a = _median_time(
+        lambda: [hasher.digest(t, purpose="api-token") for t in tokens], 5
+    ) / len(tokens)
+    b = _median_time(
+        lambda: [hashlib.sha256(t.encode()).hexdigest() for t in tokens], 5
+    ) / len(tokens)
+    return Result("token HMAC per request", a, "bare SHA-256", b)
+
+
+BENCHMARKS = [bench_password_hash, bench_token_lookup]
+
+
+def main() -> int:
+    print(
+        "outguard benchmarks (ratio = reference time / our time; >1 means we are faster)"
+    )
+    for bench in BENCHMARKS:
+        print(bench().line())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
