@@ -21,7 +21,7 @@ from outguard.audit.tags import AuditTag
 from outguard.db import Session
 from outguard.errors import DomainValidationError, NotFoundError, PermissionDeniedError
 from outguard.security.decisions import Deny
-from outguard.security.permissions import permissions_for
+from outguard.security.permissions import Permission, permissions_for
 from outguard.security.tokens import API_TOKEN_PREFIX, new_token, token_hint
 from outguard.types import Actor, RequestContext
 
@@ -75,6 +75,13 @@ def create_token(
         details={"scopes": token.scopes, "days": data.expires_in_days},
     )
     return token, raw
+
+
+def grantable_scopes(actor: Actor) -> list[Permission]:
+    """Scopes worth offering for a new token (tokens never manage tokens, by policy)."""
+    return sorted(
+        p for p in permissions_for(actor.roles) if p is not Permission.TOKENS_MANAGE
+    )
 
 
 def list_tokens(session: Session, actor: Actor) -> list[ApiToken]:

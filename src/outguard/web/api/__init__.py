@@ -1,0 +1,11 @@
+"""JSON API, version 1. Every route authenticates with `ApiActor` and calls a use case."""
+
+from fastapi import APIRouter
+
+from outguard.web.api import invitations, me, orgs, tokens, users
+
+router = APIRouter(prefix="/api/v1")
+for _module in (me, orgs, users, invitations, tokens):
+    router.include_router(_module.router)
+
+__all__ = ["router"]

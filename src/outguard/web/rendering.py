@@ -1,0 +1,136 @@
+"""Rendering pages: the Jinja2 environment, common context, flash messages, redirects."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import RedirectResponse, Response
+
+from outguard.accounts.service import AccountsDeps, AuthenticatedSession
+from outguard.security.permissions import Permission, permissions_for
+from outguard.settings import Settings
+from outguard.web import csrf
+from outguard.web.cookies import (
+    FLASH_COOKIE,
+    clear_flash_cookie,
+    set_flash_cookie,
+)
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+
+# Flash messages are codes from this catalogue, so a cookie cannot inject text.
+FLASH_MESSAGES: dict[str, str] = {
+    "signed_out": "You are signed out.",
+    "signed_out_everywhere": "You are signed out on every device. Sign in again.",
+    "session_ended": "Your session has ended. Sign in again to continue.",
+    "invite_accepted": "Your account is ready. Sign in with your e-mail address and "
+    "new password.",
+    "password_changed": "Your password was changed.",
+    "org_created": "The organisation was added.",
+    "user_disabled": "The account was disabled; its sessions and API tokens stopped "
+    "working.",
+    "user_enabled": "The account was enabled again.",
+    "mfa_reset": "The second factor was reset. The person sets it up again at their "
+    "next sign-in.",
+    "token_revoked": "The API token was revoked.",
+    "invitation_revoked": "The invitation was withdrawn.",
+    "mfa_enrolled": "Your second factor is set up.",
+}
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "—"
+
+
+def _label(value: object) -> str:
+    return str(value).replace("_", " ")
+
+
+def make_templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=TEMPLATES_DIR)
+    templates.env.filters["when"] = _when
+    templates.env.filters["label"] = _label
+    templates.env.globals["Permission"] = Permission
+    return templates
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def secure_cookies(request: Request) -> bool:
+    return _settings(request).is_https
+
+
+def _deps(request: Request) -> AccountsDeps:
+    deps: AccountsDeps = request.app.state.accounts_deps
+    return deps
+
+
+def current_auth(request: Request) -> AuthenticatedSession | None:
+    auth = getattr(request.state, "auth", None)
+    return auth if isinstance(auth, AuthenticatedSession) else None
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    auth = current_auth(request)
+    flash_code = request.cookies.get(FLASH_COOKIE)
+    has_csrf = hasattr(request.state, "csrf_cookie")
+    common: dict[str, Any] = {
+        "csrf_token": csrf.page_token(request, _deps(request).hasher)
+        if has_csrf
+        else "",
+        "auth": auth if auth is not None and auth.web_session.is_mfa_complete else None,
+        "perms": permissions_for(auth.user.role_set) if auth else frozenset(),
+        "flash": FLASH_MESSAGES.get(flash_code or ""),
+        "request_id": getattr(request.state, "request_id", None),
+    }
+    common.update(context or {})
+    templates: Jinja2Templates = request.app.state.templates
+    response = templates.TemplateResponse(
+        request, name, common, status_code=status_code, headers=headers
+    )
+    if flash_code is not None:
+        clear_flash_cookie(response, secure=secure_cookies(request))
+    return response
+
+
+def redirect(request: Request, url: str, *, flash: str | None = None) -> Response:
+    """POST-redirect-GET: 303 to a local URL, optionally with a flash message code."""
+    response = RedirectResponse(url, status_code=303)
+    if flash is not None:
+        set_flash_cookie(response, flash, secure=secure_cookies(request))
+    return response
+
+
+def safe_next(value: str | None, default: str = "/") -> str:
+    """Only local absolute paths: no scheme, no host, no `//` or back-slash tricks."""
+    if not value or not value.startswith("/") or value.startswith(("//", "/\\")):
+        return default
+    if any(ch in value for ch in "\\\r\n\t") or any(ord(ch) < 0x20 for ch in value):  # noqa: PLR2004
+        return default
+    return value
+
+
+def with_next(url: str, next_path: str | None) -> str:
+    """`url?next=…` for a safe local target (omitted when it is the overview)."""
+    target = safe_next(next_path, "")
+    return f"{url}?next={quote(target, safe='/')}" if target and target != "/" else url
+
+
+def login_url(next_path: str | None) -> str:
+    return with_next("/login", next_path)

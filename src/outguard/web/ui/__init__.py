@@ -1,0 +1,11 @@
+"""Server-rendered pages (Jinja2, plain HTML forms, POST-redirect-GET, no JavaScript)."""
+
+from fastapi import APIRouter
+
+from outguard.web.ui import account, home, invite, mfa, orgs, people, signin
+
+router = APIRouter(include_in_schema=False)
+for _module in (signin, mfa, home, orgs, people, invite, account):
+    router.include_router(_module.router)
+
+__all__ = ["router"]

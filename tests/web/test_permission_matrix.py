@@ -1,0 +1,342 @@
+"""Every route × {anonymous, wrong role, another organisation's object, allowed}.
+
+The matrix is checked against the app's routes: a new route without an entry fails
+`test_every_route_has_a_matrix_entry`, so nothing ships without its access rules tested.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.routing import iter_route_contexts
+
+from outguard.security.permissions import Permission
+from tests.factories.accounts import TEST_PASSWORD
+from tests.web.harness import WebClient, World, password_step, totp_now
+
+Target = Callable[[World, str], dict[str, Any]]  # (world, "own" | "other") -> values
+
+
+def _none(world: World, which: str) -> dict[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """`who` may call it (→ `status`); `wrong` is someone who may not (→ 403).
+
+    `wrong` is a persona name, or ("token", persona, scopes) for a scoped API token.
+    `path`/`body` build path values and the payload for the "own" or "other" object;
+    `other=True` means the route takes an object another organisation owns (→ 404).
+    """
+
+    who: str | None  # None: public (anonymous is the allowed caller)
+    status: int
+    wrong: str | tuple[str, str, set[Permission]] | None = None
+    other: bool = False
+    path: Target = _none
+    body: Target = _none
+    special: str | None = None  # routes needing a half-finished sign-in
+
+
+def _user(own: str, other: str = "other") -> Target:
+    return lambda w, which: {"user_id": w.people[own if which == "own" else other].id}
+
+
+def _org(own: str, other: str = "other") -> Target:
+    return lambda w, which: {"org_id": getattr(w, own if which == "own" else other).id}
+
+
+def _invitation(w: World, which: str) -> dict[str, Any]:
+    invitation, _ = w.invitation(w.client if which == "own" else w.other)
+    return {"invitation_id": invitation.id}
+
+
+def _invite_token(w: World, which: str) -> dict[str, Any]:
+    _, raw = w.invitation(w.client)
+    return {"token": raw}
+
+
+def _token_of(own: str) -> Target:
+    def make(w: World, which: str) -> dict[str, Any]:
+        token, _ = w.api_token(own if which == "own" else "other")
+        return {"token_id": token.id}
+
+    return make
+
+
+def _new_vendor(w: World, which: str) -> dict[str, Any]:
+    parent = w.client if which == "own" else w.other
+    return {"name": "Fresh Vendor", "kind": "vendor", "parent_id": str(parent.id)}
+
+
+def _new_invite(w: World, which: str) -> dict[str, Any]:
+    org = w.client if which == "own" else w.other
+    return {
+        "org_id": str(org.id),
+        "email": "newcomer@example.test",
+        "display_name": "New Comer",
+        "roles": ["staff"],
+    }
+
+
+SCOPED_USERS_ONLY = ("token", "owner", {Permission.USERS_READ})
+SCOPED_ORGS_ONLY = ("token", "owner", {Permission.ORGS_READ})
+
+MATRIX: dict[tuple[str, str], Rule] = {
+    # ---- public
+    ("GET", "/healthz"): Rule(None, 200),
+    ("GET", "/api/v1/openapi.json"): Rule(None, 200),
+    ("GET", "/static"): Rule(None, 200),  # the mount; checked with /static/app.css
+    ("GET", "/login"): Rule(None, 200),
+    (
+        "POST",
+        "/login",
+    ): Rule(
+        None,
+        303,
+        body=lambda w, _: {"email": w.email("staff"), "password": TEST_PASSWORD},
+    ),
+    ("POST", "/logout"): Rule(None, 303),
+    ("GET", "/invite/{token}"): Rule(None, 200, path=_invite_token),
+    (
+        "POST",
+        "/invite/{token}",
+    ): Rule(
+        None,
+        303,
+        path=_invite_token,
+        body=lambda w, _: {
+            "display_name": "Newcomer",
+            "password": "a long new passphrase",
+            "password_confirm": "a long new passphrase",
+        },
+    ),
+    # ---- half-finished sign-in (pending session)
+    ("GET", "/login/mfa"): Rule("owner", 200, special="pending"),
+    ("POST", "/login/mfa"): Rule("owner", 303, special="pending"),
+    ("GET", "/mfa/enrol"): Rule("staff", 200),
+    ("POST", "/mfa/enrol"): Rule("staff", 200, special="enrol"),
+    # ---- JSON API
+    ("GET", "/api/v1/me"): Rule("agent", 200),
+    ("GET", "/api/v1/orgs"): Rule("agent", 200, wrong=SCOPED_USERS_ONLY),
+    ("POST", "/api/v1/orgs"): Rule(
+        "owner", 201, wrong="staff", other=True, body=_new_vendor
+    ),
+    ("GET", "/api/v1/orgs/{org_id}"): Rule(
+        "agent", 200, wrong=SCOPED_USERS_ONLY, other=True, path=_org("vendor")
+    ),
+    ("GET", "/api/v1/users"): Rule("staff", 200, wrong="agent"),
+    ("GET", "/api/v1/users/{user_id}"): Rule(
+        "staff", 200, wrong="agent", other=True, path=_user("auditor")
+    ),
+    ("POST", "/api/v1/users/{user_id}/disable"): Rule(
+        "owner", 200, wrong="staff", other=True, path=_user("auditor")
+    ),
+    ("POST", "/api/v1/users/{user_id}/enable"): Rule(
+        "owner", 200, wrong="staff", other=True, path=_user("auditor")
+    ),
+    ("GET", "/api/v1/invitations"): Rule("owner", 200, wrong="staff"),
+    ("POST", "/api/v1/invitations"): Rule(
+        "owner", 201, wrong="staff", other=True, body=_new_invite
+    ),
+    ("POST", "/api/v1/invitations/{invitation_id}/revoke"): Rule(
+        "owner", 200, wrong="staff", other=True, path=_invitation
+    ),
+    ("GET", "/api/v1/tokens"): Rule("staff", 200, wrong="auditor"),
+    ("POST", "/api/v1/tokens"): Rule(
+        "staff",
+        201,
+        wrong="auditor",
+        body=lambda w, _: {
+            "name": "ci",
+            "scopes": ["orgs:read"],
+            "expires_in_days": 30,
+        },
+    ),
+    ("POST", "/api/v1/tokens/{token_id}/revoke"): Rule(
+        "staff", 200, wrong="auditor", other=True, path=_token_of("staff")
+    ),
+    # ---- pages
+    ("GET", "/"): Rule("agent", 200),
+    ("GET", "/orgs"): Rule("agent", 200),
+    ("POST", "/orgs"): Rule(
+        "owner",
+        303,
+        wrong="staff",
+        body=lambda w, _: {"name": "Fresh Vendor", "kind": "vendor"},
+    ),
+    ("GET", "/orgs/{org_id}"): Rule("agent", 200, other=True, path=_org("vendor")),
+    ("GET", "/users"): Rule("staff", 200, wrong="agent"),
+    ("POST", "/users/{user_id}/disable"): Rule(
+        "owner", 303, wrong="staff", other=True, path=_user("auditor")
+    ),
+    ("POST", "/users/{user_id}/enable"): Rule(
+        "owner", 303, wrong="staff", other=True, path=_user("auditor")
+    ),
+    ("POST", "/users/{user_id}/reset-mfa"): Rule(
+        "owner", 303, wrong="staff", other=True, path=_user("security")
+    ),
+    ("POST", "/invitations/{invitation_id}/revoke"): Rule(
+        "owner", 303, wrong="staff", other=True, path=_invitation
+    ),
+    ("GET", "/users/invite"): Rule("owner", 200, wrong="staff"),
+    ("POST", "/users/invite"): Rule(
+        "owner", 200, wrong="staff", other=True, body=_new_invite
+    ),
+    ("GET", "/account"): Rule("agent", 200),
+    ("POST", "/account/password"): Rule(
+        "agent",
+        303,
+        body=lambda w, _: {
+            "current_password": TEST_PASSWORD,
+            "new_password": "another long passphrase",
+            "new_password_confirm": "another long passphrase",
+        },
+    ),
+    ("POST", "/account/sessions/revoke-all"): Rule("agent", 303),
+    ("POST", "/account/recovery-codes"): Rule("agent", 200),
+    ("POST", "/account/tokens"): Rule(
+        "staff",
+        200,
+        wrong="auditor",
+        body=lambda w, _: {
+            "name": "ci",
+            "scopes": ["orgs:read"],
+            "expires_in_days": "30",
+        },
+    ),
+    ("POST", "/account/tokens/{token_id}/revoke"): Rule(
+        "staff", 303, wrong="auditor", other=True, path=_token_of("staff")
+    ),
+}
+
+
+def _app_routes(app) -> set[tuple[str, str]]:
+    found = set()
+    for route in iter_route_contexts(app.routes):
+        methods = route.methods or {"GET"}  # a Mount has no methods: it serves GET
+        for method in methods - {"HEAD"}:
+            found.add((method, route.path))
+    return found
+
+
+def test_every_route_has_a_matrix_entry(app):
+    routes = _app_routes(app)
+    assert routes - MATRIX.keys() == set(), "routes without a permission-matrix entry"
+    assert MATRIX.keys() - routes == set(), (
+        "matrix entries for routes that do not exist"
+    )
+
+
+def _is_api(path: str) -> bool:
+    return path.startswith("/api/")
+
+
+def _call(
+    client: WebClient,
+    method: str,
+    template: str,
+    values: dict[str, Any],
+    body: dict[str, Any],
+    *,
+    token: str | None = None,
+):
+    url = template.format(**values)
+    if template == "/static":
+        url = "/static/app.css"
+    if _is_api(template):
+        return client.api(method, url, json=body or None, token=token)
+    if method == "GET":
+        return client.get(url)
+    return client.submit(url, body)
+
+
+def _params(kind: str):
+    for (method, path), rule in MATRIX.items():
+        applicable = {
+            "allowed": True,
+            "anonymous": rule.who is not None,
+            "wrong": rule.wrong is not None,
+            "other": rule.other,
+        }[kind]
+        if applicable:
+            yield pytest.param(method, path, rule, id=f"{method} {path}")
+
+
+@pytest.mark.parametrize(("method", "path", "rule"), list(_params("anonymous")))
+def test_anonymous_is_refused(method, path, rule, world, new_client):
+    client = new_client()
+    values = rule.path(world, "own")
+    response = _call(client, method, path, values, rule.body(world, "own"))
+    if _is_api(path):
+        assert response.status_code == 401
+        assert response.json()["error"] in {"session_expired", "api_token_invalid"}
+        assert response.headers["www-authenticate"] == "Bearer"
+    else:
+        assert response.status_code == 303
+        assert response.headers["location"].startswith("/login")
+
+
+def _signed_in_as(rule: Rule, who: str, world: World, sign_in, new_client) -> WebClient:
+    if rule.special == "pending":
+        client = new_client()
+        assert password_step(client, world, who).status_code == 303
+        return client
+    return sign_in(who)
+
+
+def _body_for(rule: Rule, client: WebClient, world: World, who: str, which: str):
+    if rule.special == "pending":
+        return {"code": totp_now(world, who)}
+    if rule.special == "enrol":
+        page = client.get("/mfa/enrol")
+        secret = page.text.split('<code class="secret">')[1].split("</code>")[0]
+        from outguard.security import totp
+
+        return {"code": totp.current_code("".join(secret.split()), world.clock.now())}
+    return rule.body(world, which)
+
+
+@pytest.mark.parametrize(("method", "path", "rule"), list(_params("allowed")))
+def test_allowed_caller_succeeds(method, path, rule, world, sign_in, new_client):
+    if rule.who is None:
+        client = new_client()
+    else:
+        client = _signed_in_as(rule, rule.who, world, sign_in, new_client)
+    values = rule.path(world, "own")
+    body = _body_for(rule, client, world, rule.who or "", "own")
+    response = _call(client, method, path, values, body)
+    assert response.status_code == rule.status, response.text[:500]
+
+
+@pytest.mark.parametrize(("method", "path", "rule"), list(_params("wrong")))
+def test_wrong_role_is_forbidden(method, path, rule, world, sign_in, new_client):
+    values = rule.path(world, "own")
+    body = rule.body(world, "own")
+    if isinstance(rule.wrong, tuple):
+        _, who, scopes = rule.wrong
+        _, raw = world.api_token(who, scopes)
+        response = _call(new_client(), method, path, values, body, token=raw)
+    else:
+        assert rule.wrong is not None
+        response = _call(sign_in(rule.wrong), method, path, values, body)
+    assert response.status_code == 403, response.text[:500]
+    if _is_api(path):
+        assert response.json()["error"] == "permission_denied"
+
+
+@pytest.mark.parametrize(("method", "path", "rule"), list(_params("other")))
+def test_other_organisations_object_is_not_found(
+    method, path, rule, world, sign_in, new_client
+):
+    assert rule.who is not None
+    client = sign_in(rule.who)
+    values = rule.path(world, "other")
+    response = _call(client, method, path, values, rule.body(world, "other"))
+    assert response.status_code == 404, response.text[:500]
+    if _is_api(path):
+        assert response.json()["error"] == "not_found"
