@@ -25,8 +25,11 @@ from outguard.errors import (
     TamperDetectedError,
 )
 
-console = Console(soft_wrap=True)
-err_console = Console(stderr=True, soft_wrap=True)
+# Piped output (make, CI, scripts) gets a wide fixed width instead of Rich's 80 columns.
+console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+err_console = Console(
+    stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() else 160
+)
 
 # Exit codes: 1 generic, 2 usage (Typer), 3+ by category.
 EXIT_CODES: tuple[tuple[type[OutguardError], int], ...] = (

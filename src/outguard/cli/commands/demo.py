@@ -51,16 +51,18 @@ def _print_guide() -> None:
                 p.name,
                 p.org,
                 ", ".join(r.value for r in p.roles),
-                "outguard demo totp " + p.email if p.has_mfa else "none",
+                "make demo-code EMAIL=" + p.email
+                if p.has_mfa
+                else "none (password only)",
             ]
             for p in people
         ],
         empty="",
     )
     console.print(
-        "Sign in at http://127.0.0.1:8000 . For the code your authenticator would show, run "
-        "[bold]make demo-code EMAIL=owner@maple.example[/] "
-        "(or `OUTGUARD_DEMO=true .venv/bin/outguard demo totp owner@maple.example`)."
+        "Open http://127.0.0.1:8000 and sign in. For the 6-digit code an authenticator app "
+        "would show, run the command in the second-factor column in another terminal "
+        "(outside make: `OUTGUARD_DEMO=true .venv/bin/outguard demo totp EMAIL`)."
     )
 
 
