@@ -36,7 +36,8 @@ serve: $(VENV)/.stamp-main ## serve the existing instance (no init, no demo)
 	@$(PY) -m outguard serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.stamp-dev system-deps lint typecheck ## the whole suite: lint, types, SQLite, PostgreSQL and browser tests
-	@$(PY) -m pytest -n $(WORKERS) --db sqlite $(PYTEST_ARGS)
+	@$(PY) -m pytest -n $(WORKERS) --db sqlite --cov=outguard --cov-report= $(PYTEST_ARGS)
+	@$(PY) scripts/check_coverage.py
 	@$(PY) -m pytest -n $(WORKERS) --db postgresql -m "integration or web or migrations or security" $(PYTEST_ARGS)
 	@$(PY) -m pytest --e2e -m e2e $(PYTEST_ARGS)
 

@@ -156,3 +156,12 @@ class TestDecisionsAndPermissions:
         assert mfa_required(frozenset({Role.AGENT}))
         assert mfa_required(frozenset({Role.OWNER}))
         assert not mfa_required(frozenset({Role.STAFF}))
+
+
+def test_secret_carrying_types_redact_their_repr():
+    assert "s" * 8 not in repr(SecretBox(b"s" * 32))
+    assert repr(SecretBox(b"s" * 32)) == "SecretBox(key=<redacted>)"
+
+
+def test_malformed_recovery_code_is_left_unformatted():
+    assert totp.normalise_recovery_code("abc") == "abc"
