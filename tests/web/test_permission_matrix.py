@@ -146,6 +146,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/invitations/{invitation_id}/revoke"): Rule(
         "owner", 200, wrong="staff", other=True, path=_invitation
     ),
+    ("GET", "/api/v1/jobs"): Rule("staff", 200, wrong="agent"),
     ("GET", "/api/v1/tokens"): Rule("staff", 200, wrong="auditor"),
     ("POST", "/api/v1/tokens"): Rule(
         "staff",
