@@ -87,6 +87,20 @@ def create_user(
     return user
 
 
+def _audit(
+    session: Session, actor: Actor, tag: AuditTag, user: User, deps: AccountsDeps
+) -> None:
+    record(
+        session,
+        actor,
+        tag,
+        clock=deps.clock,
+        subject_type="user",
+        subject_id=user.id,
+        org_id=user.org_id,
+    )
+
+
 def get_user(session: Session, actor: Actor, user_id: uuid.UUID) -> User:
     user = UserRepository(session).get_readable(actor, user_id)
     visible = OrganizationRepository(session).visible_ids(actor)
@@ -183,15 +197,7 @@ def disable_user(
     user.sessions_valid_after = now
     WebSessionRepository(session).revoke_all_for_user(user.id, now)
     ApiTokenRepository(session).revoke_all_for_user(user.id, now)
-    record(
-        session,
-        actor,
-        AuditTag.USER_DISABLED,
-        clock=deps.clock,
-        subject_type="user",
-        subject_id=user.id,
-        org_id=user.org_id,
-    )
+    _audit(session, actor, AuditTag.USER_DISABLED, user, deps)
     return user
 
 
@@ -205,15 +211,7 @@ def enable_user(
     user.disabled_at = None
     user.failed_login_count = 0
     user.locked_until = None
-    record(
-        session,
-        actor,
-        AuditTag.USER_ENABLED,
-        clock=deps.clock,
-        subject_type="user",
-        subject_id=user.id,
-        org_id=user.org_id,
-    )
+    _audit(session, actor, AuditTag.USER_ENABLED, user, deps)
     return user
 
 
@@ -228,15 +226,7 @@ def reset_mfa(
     user.totp_last_counter = None
     user.sessions_valid_after = now
     WebSessionRepository(session).revoke_all_for_user(user.id, now)
-    record(
-        session,
-        actor,
-        AuditTag.MFA_RESET,
-        clock=deps.clock,
-        subject_type="user",
-        subject_id=user.id,
-        org_id=user.org_id,
-    )
+    _audit(session, actor, AuditTag.MFA_RESET, user, deps)
     return user
 
 
@@ -249,15 +239,7 @@ def change_password(
     if user is None or not deps.passwords.verify(user.password_hash, current).ok:
         raise AuthenticationError("The current password is not correct.")
     user.password_hash = hash_new_password(deps, new)
-    record(
-        session,
-        actor,
-        AuditTag.PASSWORD_CHANGED,
-        clock=deps.clock,
-        subject_type="user",
-        subject_id=user.id,
-        org_id=user.org_id,
-    )
+    _audit(session, actor, AuditTag.PASSWORD_CHANGED, user, deps)
 
 
 def find_user_for_operator(session: Session, actor: Actor, email_or_id: str) -> User:
