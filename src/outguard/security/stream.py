@@ -20,6 +20,7 @@ from __future__ import annotations
 import hmac
 import secrets
 import struct
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -84,18 +85,36 @@ def _nonce(prefix: bytes, counter: int, last: bool) -> bytes:
     return prefix + struct.pack(">IB", counter, 1 if last else 0)
 
 
-def _rechunk(chunks: Iterable[bytes], size: int) -> Iterator[bytes]:
-    """Fixed-size pieces from any-size pieces (the last may be shorter or empty)."""
-    buffer = bytearray()
+def _rechunk(chunks: Iterable[bytes], size: int) -> Iterator[bytes | memoryview]:
+    """Fixed-size pieces from any-size pieces (the last may be shorter or empty).
+
+    Pieces that already have the right size pass through without a copy: the hot path
+    for blobs read in the same block size.
+    """
+    pending = bytearray()
     for chunk in chunks:
-        buffer += chunk
-        while len(buffer) >= size:
-            yield bytes(buffer[:size])
-            del buffer[:size]
-    yield bytes(buffer)
+        if not pending and len(chunk) == size:
+            yield chunk
+            continue
+        view = memoryview(chunk)
+        if pending:
+            need = size - len(pending)
+            pending += view[:need]
+            view = view[need:]
+            if len(pending) < size:
+                continue
+            yield bytes(pending)
+            pending = bytearray()
+        while len(view) >= size:
+            yield view[:size]
+            view = view[size:]
+        pending += view
+    yield bytes(pending)
 
 
-def _with_last(pieces: Iterator[bytes]) -> Iterator[tuple[bytes, bool]]:
+def _with_last(
+    pieces: Iterator[bytes | memoryview],
+) -> Iterator[tuple[bytes | memoryview, bool]]:
     """Each piece with a flag telling whether it is the last (one piece of lookahead)."""
     previous = next(pieces)
     for piece in pieces:
@@ -132,35 +151,60 @@ def encrypt_stream(
 
 
 class _Reader:
+    """Reads exact byte counts from an iterator of chunks.
+
+    Whole chunks that already have the requested size are returned without a copy (the
+    usual case: segments as they were written).
+    """
+
     def __init__(self, chunks: Iterable[bytes]) -> None:
         self._it = iter(chunks)
-        self._buffer = bytearray()
+        self._queue: deque[memoryview] = deque()
+        self._queued = 0
         self._done = False
 
     def _fill(self, n: int) -> None:
-        while len(self._buffer) < n and not self._done:
+        while self._queued < n and not self._done:
             try:
-                self._buffer += next(self._it)
+                chunk = next(self._it)
             except StopIteration:
                 self._done = True
+            else:
+                if chunk:
+                    self._queue.append(memoryview(chunk))
+                    self._queued += len(chunk)
 
-    def read(self, n: int) -> bytes:
+    def read(self, n: int) -> bytes | memoryview:
         self._fill(n)
-        out = bytes(self._buffer[:n])
-        del self._buffer[:n]
-        return out
+        if self._queue and len(self._queue[0]) == n:
+            self._queued -= n
+            return self._queue.popleft()
+        parts: list[memoryview] = []
+        want = n
+        while want and self._queue:
+            head = self._queue[0]
+            if len(head) <= want:
+                parts.append(self._queue.popleft())
+                want -= len(head)
+            else:
+                parts.append(head[:want])
+                self._queue[0] = head[want:]
+                want = 0
+        taken = n - want
+        self._queued -= taken
+        return b"".join(parts)
 
     def at_end(self) -> bool:
         self._fill(1)
-        return not self._buffer
+        return self._queued == 0
 
 
 def read_header(chunks: Iterable[bytes]) -> tuple[StreamHeader, _Reader]:
     reader = _Reader(chunks)
-    if reader.read(len(MAGIC)) != MAGIC:
+    if bytes(reader.read(len(MAGIC))) != MAGIC:
         raise TamperDetectedError("Not an outguard encrypted stream (bad magic).")
-    (length,) = struct.unpack(">H", reader.read(2).rjust(2, b"\x00"))
-    rest = reader.read(length)
+    (length,) = struct.unpack(">H", bytes(reader.read(2)).rjust(2, b"\x00"))
+    rest = bytes(reader.read(length))
     if len(rest) != length or length < 1:
         raise TamperDetectedError("The encrypted stream's header is truncated.")
     kid_len = rest[0]
