@@ -156,6 +156,23 @@ class StorageSettings(_Group):
     )
 
 
+class CryptoSettings(_Group):
+    key_provider: Literal["file", "env", "static-test"] = Field(
+        default="file",
+        description="Where the root key lives: `file` (`<home>/keys/root.key`, created by "
+        "`outguard init`), `env` (`OUTGUARD_CRYPTO__ROOT_KEY`), or `static-test` (tests only).",
+    )
+    root_key: SecretStr | None = Field(
+        default=None,
+        description="Base64 of the 32-byte root key, for `key_provider=env`.",
+    )
+    rewrap_batch: int = Field(
+        default=500,
+        ge=1,
+        description="Data keys rewrapped per transaction during rotation.",
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="OUTGUARD_",
@@ -188,6 +205,7 @@ class Settings(BaseSettings):
     mail: MailSettings = Field(default_factory=MailSettings)
     jobs: JobSettings = Field(default_factory=JobSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
+    crypto: CryptoSettings = Field(default_factory=CryptoSettings)
 
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> Self:
@@ -242,6 +260,10 @@ def production_problems(settings: Settings) -> list[str]:
             "storage.backend=memory loses every file",
         ),
         (settings.mail.backend != "smtp", "mail.backend must be smtp"),
+        (
+            settings.crypto.key_provider == "static-test",
+            "crypto.key_provider=static-test uses a published key",
+        ),
         (
             settings.secret_key is not None
             and len(settings.secret_key.get_secret_value()) < MIN_SECRET_CHARS,

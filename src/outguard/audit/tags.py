@@ -30,3 +30,6 @@ class AuditTag(StrEnum):
     API_TOKEN_CREATED = "api_token:created"
     API_TOKEN_REVOKED = "api_token:revoked"
     JOB_FAILED = "job:failed"
+    KEYS_ROTATED = "keys:rotated"
+    KEK_RETIRED = "kek:retired"
+    KEY_DESTROYED = "key:destroyed"

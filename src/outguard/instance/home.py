@@ -4,6 +4,7 @@
   outguard.db        SQLite database (unless OUTGUARD_DATABASE__URL points elsewhere)
   blobs/             encrypted blobs (local backend)
   keys/app.key       32 random bytes: HMAC key for session, invitation and API tokens
+  keys/root.key      32 random bytes: root of the encryption key hierarchy (file provider)
   outbox/            e-mails written by the development mail backend
   instance.json      marker: created_at, version
 """
@@ -19,6 +20,7 @@ from pathlib import Path
 from outguard import __version__
 from outguard.db.migrate import upgrade
 from outguard.errors import ConflictError, NotFoundError
+from outguard.keystore.provider import root_key_path, write_new_root_key
 from outguard.security.tokens import new_app_secret
 from outguard.settings import Settings
 
@@ -69,6 +71,8 @@ def init_home(settings: Settings, *, now: datetime) -> InstancePaths:
     settings.blob_path.mkdir(parents=True, exist_ok=True, mode=0o700)
     if settings.secret_key is None:
         _write_secret(paths.app_key, new_app_secret())
+    if settings.crypto.key_provider == "file":
+        write_new_root_key(root_key_path(settings))
     upgrade(settings.database_url)
     paths.marker.write_text(
         json.dumps({"created_at": now.isoformat(), "version": __version__}, indent=2)

@@ -6,7 +6,8 @@ from alembic import context
 # tool's composition root, the one place in db/ allowed to know every feature.
 import outguard.accounts.models
 import outguard.audit.models
-import outguard.jobs.models  # noqa: F401
+import outguard.jobs.models
+import outguard.keystore.models  # noqa: F401
 from outguard.db.base import Base
 from outguard.db.engine import make_engine
 
