@@ -149,3 +149,43 @@ def test_db_current(run):
     run("init")
     result = run("db", "current", "--json")
     assert json.loads(result.output)["up_to_date"] is True
+
+
+def test_keys_rotate_rewraps_with_progress(run, tmp_path):
+    from outguard.db import make_engine, make_session_factory, unit_of_work
+    from outguard.keystore import service as keys
+    from outguard.keystore.provider import make_key_provider
+    from outguard.settings import Settings
+    from outguard.types import SystemClock
+
+    assert run("init").exit_code == 0
+    assert "No keys yet" in run("keys", "rotate").output
+    settings = Settings(home=tmp_path / "home")
+    provider = make_key_provider(settings)
+    factory = make_session_factory(make_engine(settings.database_url))
+    with unit_of_work(factory) as session:
+        deks = {
+            f"k/{i}": keys.create_data_key(
+                session,
+                provider,
+                tenant="acme",
+                key_id=f"k/{i}",
+                purpose="blob",
+                clock=SystemClock(),
+            )
+            for i in range(3)
+        }
+    result = run("keys", "rotate")
+    assert result.exit_code == 0, result.output
+    status = json.loads(run("keys", "status", "--json").output)
+    assert [(k["version"], k["state"]) for k in status[0]["keks"]] == [
+        (1, "retired"),
+        (2, "active"),
+    ]
+    assert status[0]["data_keys_by_version"] == {"2": 3}
+    with unit_of_work(factory) as session:
+        for key_id, dek in deks.items():
+            assert (
+                keys.load_data_key(session, provider, tenant="acme", key_id=key_id)
+                == dek
+            )
