@@ -1,7 +1,12 @@
-"""Enqueue, claim and inspect jobs. All SQL for jobs lives here."""
+"""Enqueue, claim, cancel and inspect jobs. All SQL for jobs lives here.
+
+Every function works in the caller's transaction and never commits: a job enqueued by a
+service exists only if the service's unit of work commits.
+"""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -10,9 +15,16 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from outguard.errors import ConflictError, NotFoundError
+from outguard.errors import ConflictError, DomainValidationError, NotFoundError
 from outguard.jobs.models import Job, JobState
 from outguard.types import Clock
+
+DEFAULT_MAX_ATTEMPTS = 5
+MAX_KIND_LENGTH = 100  # the column's length
+MAX_LIST_LIMIT = 1000
+LEASE_EXPIRED_ERROR = "LeaseExpired: the worker stopped before the job finished."
+# How many dead-on-reclaim jobs one claim may bury before giving up for this round.
+_MAX_BURIALS_PER_CLAIM = 100
 
 
 def enqueue(
@@ -21,12 +33,29 @@ def enqueue(
     kind: str,
     payload: dict[str, Any],
     clock: Clock,
-    max_attempts: int = 5,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     org_id: uuid.UUID | None = None,
     created_by_id: uuid.UUID | None = None,
     run_after: datetime | None = None,
 ) -> Job:
-    """Add a job in the caller's transaction: it exists only if the caller commits."""
+    """Add a job in the caller's transaction: it exists only if the caller commits.
+
+    Whether a handler exists for `kind` is the runner's business (an unknown kind goes
+    dead when claimed); here only the shape is checked. Composition roots pass
+    `settings.jobs.max_attempts`.
+    """
+    if not kind or len(kind) > MAX_KIND_LENGTH or not kind.isprintable():
+        raise DomainValidationError(
+            f"A job kind is 1 to {MAX_KIND_LENGTH} printable characters."
+        )
+    if max_attempts < 1:
+        raise DomainValidationError("A job needs at least one attempt.")
+    try:
+        json.dumps(payload, allow_nan=False)
+    except (TypeError, ValueError):
+        raise DomainValidationError(
+            "A job payload must be plain JSON (no NaN, no objects)."
+        ) from None
     now = clock.now()
     job = Job(
         kind=kind,
@@ -58,21 +87,28 @@ def list_jobs(
     states: Sequence[JobState] | None = None,
     limit: int = 100,
 ) -> list[Job]:
-    stmt = select(Job).order_by(Job.created_at.desc()).limit(limit)
+    """Newest first. `org_id=None` means every organisation (system actors only)."""
+    limit = max(1, min(limit, MAX_LIST_LIMIT))
+    stmt = select(Job).order_by(Job.created_at.desc(), Job.id).limit(limit)
     if org_id is not None:
         stmt = stmt.where(Job.org_id == org_id)
-    if states:
-        stmt = stmt.where(Job.state.in_([s.value for s in states]))
+    if states is not None:
+        stmt = stmt.where(Job.state.in_([JobState(s).value for s in states]))
     return list(session.execute(stmt).scalars())
 
 
 def claim(
-    session: Session, *, worker_id: str, clock: Clock, lease_seconds: int
+    session: Session, *, worker_id: str, clock: Clock, lease_seconds: float
 ) -> Job | None:
     """Take the oldest runnable job, or one whose worker's lease expired (it crashed).
 
-    PostgreSQL: FOR UPDATE SKIP LOCKED lets many workers claim without blocking each other.
-    SQLite: the transaction began with BEGIN IMMEDIATE, so this writer is alone.
+    The job becomes `running`, owned by `worker_id` until `lease_expires_at`, with one
+    more attempt counted. A crashed job that has used all its attempts is marked dead
+    instead of being run again, so a job that kills its worker cannot loop forever.
+
+    PostgreSQL: `FOR UPDATE SKIP LOCKED` lets many workers claim without blocking or
+    sharing. SQLite: the transaction began with `BEGIN IMMEDIATE` (`db/engine.py`), so
+    this writer is alone until it commits.
     """
     now = clock.now()
     stmt = (
@@ -83,31 +119,51 @@ def claim(
                 (Job.state == JobState.RUNNING) & (Job.lease_expires_at < now),
             )
         )
-        .order_by(Job.run_after, Job.created_at)
+        .order_by(Job.run_after, Job.created_at, Job.id)
         .limit(1)
     )
-    if session.get_bind().dialect.name == "postgresql":
+    if _is_postgresql(session):
         stmt = stmt.with_for_update(skip_locked=True)
-    job = session.execute(stmt).scalar_one_or_none()
-    if job is None:
-        return None
-    job.state = JobState.RUNNING
-    job.attempts += 1
-    job.locked_by = worker_id
-    job.lease_expires_at = now + _seconds(lease_seconds)
-    job.started_at = now
-    session.flush()
-    return job
+    for _ in range(_MAX_BURIALS_PER_CLAIM):
+        job = session.execute(stmt).scalar_one_or_none()
+        if job is None:
+            return None
+        if job.state == JobState.RUNNING and job.attempts >= job.max_attempts:
+            _bury_crashed(job, now)
+            session.flush()  # the next SELECT must no longer see it
+            continue
+        job.state = JobState.RUNNING
+        job.attempts += 1
+        job.locked_by = worker_id
+        job.lease_expires_at = now + timedelta(seconds=lease_seconds)
+        job.started_at = now
+        job.progress = None  # a retry starts over
+        job.progress_note = None
+        session.flush()
+        return job
+    return None
 
 
 def cancel(session: Session, job_id: uuid.UUID, *, clock: Clock) -> Job:
-    job = get(session, job_id)
+    """Cancel a job that has not started. A running job cannot be cancelled."""
+    job = session.get(Job, job_id, with_for_update=True, populate_existing=True)
+    if job is None:
+        raise NotFoundError("Job not found.")
     if job.state != JobState.QUEUED:
         raise ConflictError("Only a queued job can be cancelled.")
     job.state = JobState.CANCELLED
     job.finished_at = clock.now()
+    session.flush()
     return job
 
 
-def _seconds(n: float) -> timedelta:
-    return timedelta(seconds=n)
+def _bury_crashed(job: Job, now: datetime) -> None:
+    job.state = JobState.DEAD
+    job.last_error = LEASE_EXPIRED_ERROR
+    job.locked_by = None
+    job.lease_expires_at = None
+    job.finished_at = now
+
+
+def _is_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"

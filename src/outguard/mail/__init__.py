@@ -5,6 +5,7 @@ from outguard.mail.backends import (
     NullMailer,
     OutboxMailer,
     SmtpMailer,
+    build_message,
     make_mailer,
 )
 from outguard.mail.base import Mailer, OutgoingMail
@@ -16,5 +17,6 @@ __all__ = [
     "OutboxMailer",
     "OutgoingMail",
     "SmtpMailer",
+    "build_message",
     "make_mailer",
 ]

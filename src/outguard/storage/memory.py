@@ -1,12 +1,17 @@
-"""In-memory fake with the same behaviour as the real stores (tests)."""
+"""In-memory fake with the behaviour of the real stores (tests, demos)."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator
 
-from outguard.errors import NotFoundError
-from outguard.storage.base import CHUNK_SIZE, validate_key
+from outguard.errors import ConflictError, NotFoundError
+from outguard.storage.base import (
+    CHUNK_SIZE,
+    parent_keys,
+    validate_key,
+    validate_prefix,
+)
 
 
 class InMemoryBlobStore:
@@ -16,28 +21,25 @@ class InMemoryBlobStore:
 
     def put(self, key: str, chunks: Iterable[bytes]) -> int:
         validate_key(key)
+        with self._lock:
+            self._refuse_folder_conflict(key)
         data = b"".join(chunks)  # a failing stream raises before anything is stored
         with self._lock:
+            self._refuse_folder_conflict(key)
             self._blobs[key] = data
         return len(data)
 
     def open(self, key: str) -> Iterator[bytes]:
-        validate_key(key)
-        with self._lock:
-            data = self._blobs.get(key)
-        if data is None:
-            raise NotFoundError("Stored file not found.")
+        data = self._get(key)
         return (data[i : i + CHUNK_SIZE] for i in range(0, len(data), CHUNK_SIZE))
 
     def exists(self, key: str) -> bool:
         validate_key(key)
-        return key in self._blobs
+        with self._lock:
+            return key in self._blobs
 
     def size(self, key: str) -> int:
-        validate_key(key)
-        if key not in self._blobs:
-            raise NotFoundError("Stored file not found.")
-        return len(self._blobs[key])
+        return len(self._get(key))
 
     def delete(self, key: str) -> bool:
         validate_key(key)
@@ -45,6 +47,24 @@ class InMemoryBlobStore:
             return self._blobs.pop(key, None) is not None
 
     def iter_keys(self, prefix: str = "") -> Iterator[str]:
+        validate_prefix(prefix)
         with self._lock:
-            keys = sorted(self._blobs)
-        yield from (k for k in keys if k.startswith(prefix))
+            keys = sorted(k for k in self._blobs if k.startswith(prefix))
+        yield from keys
+
+    def _get(self, key: str) -> bytes:
+        validate_key(key)
+        with self._lock:
+            data = self._blobs.get(key)
+        if data is None:
+            raise NotFoundError("Stored file not found.")
+        return data
+
+    def _refuse_folder_conflict(self, key: str) -> None:
+        folder = key + "/"
+        if any(p in self._blobs for p in parent_keys(key)) or any(
+            k.startswith(folder) for k in self._blobs
+        ):
+            raise ConflictError(
+                "A storage key cannot be both a file and a folder of files."
+            )

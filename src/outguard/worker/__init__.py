@@ -1,1 +1,1 @@
-"""The job-runner adapter: a standalone worker process."""
+"""The job-runner adapter: a standalone worker process, or a thread in `outguard serve`."""

@@ -1,4 +1,10 @@
-"""Composition root of the worker process, and the embedded worker of `outguard serve`."""
+"""Composition root of the worker: a standalone process, or a thread in `outguard serve`.
+
+    python -m outguard.worker.main      # or: outguard worker
+
+reads the settings from the environment, connects to the database and runs jobs until
+SIGINT or SIGTERM, finishing the job in hand first.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,8 @@ import logging
 import signal
 import threading
 from types import FrameType
+
+from sqlalchemy import Engine
 
 from outguard.db import make_engine, make_session_factory
 from outguard.jobs.runner import JobRunner, WorkerThread
@@ -16,39 +24,57 @@ from outguard.worker.registry import build_registry
 log = logging.getLogger(__name__)
 
 
-def make_runner(settings: Settings) -> JobRunner:
-    factory = make_session_factory(make_engine(settings.database_url))
+def make_runner(settings: Settings, *, engine: Engine | None = None) -> JobRunner:
+    engine = engine or make_engine(settings.database_url, echo=settings.database.echo)
     return JobRunner(
-        factory, build_registry(), clock=SystemClock(), settings=settings.jobs
+        make_session_factory(engine),
+        build_registry(),
+        clock=SystemClock(),
+        settings=settings.jobs,
     )
 
 
 def start_worker_thread(settings: Settings) -> WorkerThread:
+    """Start the embedded worker; the caller stops it with `.stop()`."""
+    engine = make_engine(settings.database_url, echo=settings.database.echo)
     thread = WorkerThread(
-        make_runner(settings), poll_interval=settings.jobs.poll_interval_seconds
+        make_runner(settings, engine=engine),
+        poll_interval=settings.jobs.poll_interval_seconds,
+        on_exit=engine.dispose,
     )
     thread.start()
     return thread
 
 
-def run_worker(settings: Settings) -> None:
-    """Run until SIGINT or SIGTERM; finishes the job in hand first."""
+def run_worker(settings: Settings, *, stop: threading.Event | None = None) -> None:
+    """Run until SIGINT or SIGTERM (or `stop` is set); finishes the job in hand first."""
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
-    runner = make_runner(settings)
-    stop = threading.Event()
+    stop = stop or threading.Event()
+    engine = make_engine(settings.database_url, echo=settings.database.echo)
+    runner = make_runner(settings, engine=engine)
 
     def _stop(signum: int, _frame: FrameType | None) -> None:
         log.info("signal %s: stopping after the current job", signum)
         stop.set()
 
-    signal.signal(signal.SIGINT, _stop)
-    signal.signal(signal.SIGTERM, _stop)
+    if threading.current_thread() is threading.main_thread():
+        previous = {
+            sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)
+        }
+    else:  # signals can only be handled in the main thread
+        previous = {}
     log.info("worker %s started", runner.worker_id)
-    while not stop.is_set():
-        if not runner.run_once():
-            stop.wait(settings.jobs.poll_interval_seconds)
+    try:
+        runner.run_until_stopped(
+            stop, poll_interval=settings.jobs.poll_interval_seconds
+        )
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        engine.dispose()
+        log.info("worker %s stopped", runner.worker_id)
 
 
 def main() -> None:

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.orm import Session
-
+from outguard.db import Session
 from outguard.jobs.runner import JobContext, JobRegistry
+
+NOOP = "noop"
 
 
 def _noop(session: Session, ctx: JobContext) -> dict[str, Any]:
-    """A smoke-test job: proves the worker is alive."""
+    """A smoke-test job: proves a worker is alive and reaches the database."""
     _ = session
     ctx.report_progress(1.0, "done")
-    return {"ok": True}
+    return {"ok": True, "attempt": ctx.attempt}
 
 
 def build_registry() -> JobRegistry:
     registry = JobRegistry()
-    registry.register("noop", _noop)
+    registry.register(NOOP, _noop)
     return registry
