@@ -53,7 +53,10 @@ e2e: $(VENV)/.stamp-dev ## browser tests (Debian chromium, live server subproces
 unit: $(VENV)/.stamp-dev ## pure unit tests only (fast)
 	@$(PY) -m pytest -n $(WORKERS) -m unit $(PYTEST_ARGS)
 
-bench: $(VENV)/.stamp-dev ## benchmarks, side by side with their references
+$(VENV)/.stamp-bench: requirements/bench.txt scripts/bootstrap.sh
+	@PYTHON=$(PYTHON) bash scripts/bootstrap.sh bench
+
+bench: $(VENV)/.stamp-bench ## benchmarks, side by side with their references
 	@$(PY) bench/run.py
 
 lint: $(VENV)/.stamp-dev ## ruff (lint + format check), import contracts, module sizes, custom rules

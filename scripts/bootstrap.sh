@@ -30,3 +30,4 @@ chmod +x .venv/bin/outguard
 
 touch ".venv/.stamp-${which_lock}"
 if [ "$which_lock" = dev ]; then touch .venv/.stamp-main; fi
+if [ "$which_lock" = bench ]; then touch .venv/.stamp-main .venv/.stamp-dev; fi

@@ -8,4 +8,5 @@ uv=.venv/bin/uv
 common=(--python-version 3.11 --generate-hashes --no-emit-index-url --no-emit-find-links --no-header --exclude-newer "$cutoff")
 "$uv" pip compile pyproject.toml "${common[@]}" -o requirements/main.txt
 "$uv" pip compile pyproject.toml --extra dev "${common[@]}" -o requirements/dev.txt
+"$uv" pip compile pyproject.toml --extra dev --extra bench "${common[@]}" -o requirements/bench.txt
 echo "locked with packages published before $cutoff"
