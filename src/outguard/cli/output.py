@@ -11,6 +11,7 @@ from typing import Any
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from outguard.errors import (
@@ -52,7 +53,7 @@ def exit_code_for(error: OutguardError) -> int:
 
 
 def fail(error: OutguardError) -> typer.Exit:
-    err_console.print(f"[bold red]error:[/] {error.message}", highlight=False)
+    err_console.print(f"[bold red]error:[/] {escape(error.message)}", highlight=False)
     return typer.Exit(exit_code_for(error))
 
 
@@ -60,7 +61,8 @@ def fail_validation(error: ValidationError) -> typer.Exit:
     for item in error.errors():
         where = ".".join(str(p) for p in item["loc"]) or "input"
         err_console.print(
-            f"[bold red]error:[/] {where}: {item['msg']}", highlight=False
+            f"[bold red]error:[/] {escape(where)}: {escape(str(item['msg']))}",
+            highlight=False,
         )
     return typer.Exit(7)
 

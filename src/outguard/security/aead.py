@@ -147,3 +147,29 @@ def key_fingerprint(key: bytes) -> str:
     return hmac.new(b"outguard/key-fingerprint/v1", key, hashlib.sha256).hexdigest()[
         :32
     ]
+
+
+def keyed_digest(key: bytes, label: str, value: str) -> bytes:
+    """HMAC-SHA-256 of a labelled value: equality lookups without storing the value."""
+    require_key(key)
+    message = label.encode() + b"\x00" + value.encode("utf-8", "surrogatepass")
+    return hmac.new(key, message, hashlib.sha256).digest()
+
+
+def seal(key: bytes, plaintext: bytes, context: KeyContext) -> bytes:
+    """Nonce ‖ AES-256-GCM(key, small value, aad=context): vault entries and the like."""
+    require_key(key)
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    return nonce + AESGCM(key).encrypt(nonce, plaintext, context.aad())
+
+
+def open_sealed(key: bytes, sealed: bytes, context: KeyContext) -> bytes:
+    require_key(key)
+    if len(sealed) < NONCE_BYTES + 16:
+        raise TamperDetectedError("A sealed value is truncated.")
+    try:
+        return AESGCM(key).decrypt(
+            sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], context.aad()
+        )
+    except InvalidTag as exc:
+        raise TamperDetectedError("A sealed value failed its integrity check.") from exc

@@ -14,7 +14,10 @@ from outguard.security.aead import (
     SecretKey,
     StaticKeyProvider,
     key_fingerprint,
+    keyed_digest,
     new_key,
+    open_sealed,
+    seal,
     unwrap,
     wrap,
 )
@@ -192,3 +195,29 @@ def test_segment_counter_limit(monkeypatch):
     dek = new_key()
     with pytest.raises(TamperDetectedError, match="more segments"):
         list(encrypt_stream(dek, "k", [b"x" * 10], chunk_size=3))
+
+
+def test_keyed_digest_is_keyed_labelled_and_deterministic():
+    k1, k2 = new_key(), new_key()
+    d = keyed_digest(k1, "orig", "Jane Roe")
+    assert d == keyed_digest(k1, "orig", "Jane Roe")
+    assert len(d) == 32
+    assert d != keyed_digest(k2, "orig", "Jane Roe")
+    assert d != keyed_digest(k1, "pseu", "Jane Roe")
+    with pytest.raises(KeyLengthError):
+        keyed_digest(b"short", "orig", "x")
+
+
+def test_seal_round_trip_and_fails_closed():
+    key = new_key()
+    ctx = KeyContext(tenant="t", object_id="vault/x", purpose="vault", key_version=1)
+    sealed = seal(key, "123 Main St".encode(), ctx)
+    assert open_sealed(key, sealed, ctx) == b"123 Main St"
+    assert b"Main" not in sealed
+    other = KeyContext(tenant="t2", object_id="vault/x", purpose="vault", key_version=1)
+    with pytest.raises(TamperDetectedError):
+        open_sealed(key, sealed, other)
+    with pytest.raises(TamperDetectedError):
+        open_sealed(key, sealed[:20], ctx)
+    with pytest.raises(TamperDetectedError):
+        open_sealed(new_key(), sealed, ctx)
