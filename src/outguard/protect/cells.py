@@ -1,0 +1,224 @@
+"""Value-level transforms that need no key: mask, redact, generalize, formula neutralising.
+
+Batch-first (a column in, a column out); `None` (an empty cell) stays `None`. Nothing here
+raises on a value it cannot understand: it falls back to the safest output (a redaction
+placeholder), because a transform that fails open would leak the value.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import itertools
+import re
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+import usaddress
+
+from outguard.pii.entities import Entity
+
+Column = Sequence[str | None]
+
+# A spreadsheet evaluates a cell starting with one of these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d+)*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def neutralise_formula(value: str) -> str:
+    """Prefix a would-be formula with an apostrophe; plain signed numbers stay as they are."""
+    if value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def neutralise_column(values: Column) -> list[str | None]:
+    return [None if v is None else neutralise_formula(v) for v in values]
+
+
+def placeholder(entity: Entity | None) -> str:
+    return f"[{entity.value if entity else 'REDACTED'}]"
+
+
+def redact(values: Column, entity: Entity | None) -> list[str | None]:
+    mark = placeholder(entity)
+    return [None if v is None or not v.strip() else mark for v in values]
+
+
+def mask_value(
+    value: str, *, keep_first: int = 0, keep_last: int = 4, char: str = "*"
+) -> str:
+    """Mask letters and digits, keep separators and layout: 123-45-6789 -> ***-**-6789.
+
+    At least 3/8 of the characters are always masked (16-digit card: first 6 + last 4 at
+    most, as PCI DSS allows), so a short value never survives whole.
+    """
+    positions = [i for i, c in enumerate(value) if c.isalnum()]
+    n = len(positions)
+    visible = min(keep_first + keep_last, n - -(-3 * n // 8))
+    first = min(keep_first, visible)
+    last = visible - first
+    hidden = set(positions[first : n - last])
+    return "".join(char if i in hidden else c for i, c in enumerate(value))
+
+
+def mask(
+    values: Column, *, keep_first: int = 0, keep_last: int = 4
+) -> list[str | None]:
+    return [
+        None if v is None else mask_value(v, keep_first=keep_first, keep_last=keep_last)
+        for v in values
+    ]
+
+
+# ---------------------------------------------------------------- dates
+_DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%m/%d/%Y",
+    "%m/%d/%y",
+    "%m-%d-%Y",
+    "%d.%m.%Y",
+    "%Y/%m/%d",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%d-%b-%Y",
+    "%Y%m%d",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+)
+
+
+def parse_date(value: str) -> date | None:
+    text = value.strip()
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date
+        except ValueError:
+            continue
+    return None
+
+
+def _age(born: date, as_of: date) -> int:
+    return as_of.year - born.year - ((as_of.month, as_of.day) < (born.month, born.day))
+
+
+def age_band(born: date, as_of: date) -> str:
+    age = _age(born, as_of)
+    if age < 18:  # noqa: PLR2004 - the band edges are the common payroll/census ones
+        return "under 18"
+    for low, high in ((18, 24), (25, 34), (35, 44), (45, 54), (55, 64)):
+        if low <= age <= high:
+            return f"{low}-{high}"
+    return "65+"
+
+
+def generalize_dates(values: Column, to: str, *, as_of: date) -> list[str | None]:
+    out: list[str | None] = []
+    for v in values:
+        if v is None or not v.strip():
+            out.append(v)
+            continue
+        d = parse_date(v)
+        if d is None:
+            out.append(placeholder(Entity.DATE_OF_BIRTH))
+        elif to == "year":
+            out.append(str(d.year))
+        elif to == "decade":
+            out.append(f"{d.year // 10 * 10}s")
+        elif to == "month":
+            out.append(f"{d.year:04d}-{d.month:02d}")
+        else:
+            out.append(age_band(d, as_of))
+    return out
+
+
+# ---------------------------------------------------------------- addresses
+_ZIP = re.compile(r"\b(\d{5})(?:-\d{4})?\b")
+
+
+def generalize_address(value: str, to: str) -> str:
+    """city_state -> 'Springfield, IL'; state -> 'IL'; zip3 -> '627**'; unknown -> [ADDRESS]."""
+    if to == "zip3":
+        found = _ZIP.findall(value)
+        return f"{found[-1][:3]}**" if found else placeholder(Entity.ADDRESS)
+    try:
+        parts, _ = usaddress.tag(value)
+    except usaddress.RepeatedLabelError:
+        return placeholder(Entity.ADDRESS)
+    city = parts.get("PlaceName", "").strip(" ,")
+    state = parts.get("StateName", "").strip(" ,.")
+    if to == "state":
+        return state or placeholder(Entity.ADDRESS)
+    if city and state:
+        return f"{city}, {state}"
+    return state or placeholder(Entity.ADDRESS)
+
+
+def generalize_addresses(values: Column, to: str) -> list[str | None]:
+    return [
+        v if v is None or not v.strip() else generalize_address(v, to) for v in values
+    ]
+
+
+# ---------------------------------------------------------------- numbers, ZIPs, IPs
+def parse_amount(value: str) -> Decimal | None:
+    text = value.strip().replace("$", "").replace(",", "").replace(" ", "")
+    negative = text.startswith("(") and text.endswith(")")
+    text = text.strip("()")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        return None
+    if not amount.is_finite():
+        return None
+    return -amount if negative else amount
+
+
+def _fmt(edge: float) -> str:
+    return f"{edge:,.0f}" if float(edge).is_integer() else f"{edge:,}"
+
+
+def band_of(amount: Decimal, bands: Sequence[float]) -> str:
+    if amount < Decimal(str(bands[0])):
+        return f"< {_fmt(bands[0])}"
+    for low, high in itertools.pairwise(bands):
+        if amount < Decimal(str(high)):
+            return f"{_fmt(low)}–{_fmt(high)}"
+    return f"≥ {_fmt(bands[-1])}"
+
+
+def generalize_amounts(values: Column, bands: Sequence[float]) -> list[str | None]:
+    out: list[str | None] = []
+    for v in values:
+        if v is None or not v.strip():
+            out.append(v)
+            continue
+        amount = parse_amount(v)
+        out.append(placeholder(None) if amount is None else band_of(amount, bands))
+    return out
+
+
+def generalize_zip3(values: Column) -> list[str | None]:
+    return [
+        v if v is None or not v.strip() else generalize_address(v, "zip3")
+        for v in values
+    ]
+
+
+def generalize_ips(values: Column) -> list[str | None]:
+    """IPv4 -> its /24, IPv6 -> its /48: the network, not the machine."""
+    out: list[str | None] = []
+    for v in values:
+        if v is None or not v.strip():
+            out.append(v)
+            continue
+        try:
+            ip = ipaddress.ip_address(v.strip())
+        except ValueError:
+            out.append(placeholder(Entity.IP_ADDRESS))
+            continue
+        prefix = 24 if ip.version == 4 else 48  # noqa: PLR2004
+        out.append(str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False)))
+    return out

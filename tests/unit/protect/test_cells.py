@@ -1,0 +1,150 @@
+"""Keyless transforms: masking keeps layout, generalisation is coarse, formulas are defused."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from outguard.pii.entities import Entity
+from outguard.protect import cells
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1+1", "'\t=1+1"),
+        ("\r=1", "'\r=1"),
+        ("-2+3", "'-2+3"),
+        ("+1 (555) 010-0100", "'+1 (555) 010-0100"),
+        ("-12.50", "-12.50"),
+        ("+3", "+3"),
+        ("1,234.00", "1,234.00"),
+        ("Jane", "Jane"),
+        ("", ""),
+    ],
+)
+def test_formula_payloads_are_neutralised_numbers_are_not(value, expected):
+    assert cells.neutralise_formula(value) == expected
+
+
+def test_neutralise_column_keeps_empty_cells():
+    assert cells.neutralise_column(["=1", None, "a"]) == ["'=1", None, "a"]
+
+
+@pytest.mark.parametrize(
+    ("value", "first", "last", "expected"),
+    [
+        ("123-45-6789", 0, 4, "***-**-6789"),
+        ("4111 1111 1111 1111", 0, 4, "**** **** **** 1111"),
+        ("4111111111111111", 6, 4, "411111******1111"),
+        ("12", 0, 4, "*2"),  # at least 3/8 always hidden
+        ("1234", 0, 4, "**34"),
+        ("", 0, 4, ""),
+        ("AB-12", 0, 0, "**-**"),
+    ],
+)
+def test_mask_keeps_layout_and_never_reveals_too_much(
+    value, first, last, expected
+):
+    assert cells.mask_value(value, keep_first=first, keep_last=last) == expected
+
+
+@given(st.text(max_size=40), st.integers(0, 8), st.integers(0, 8))
+def test_mask_property_mostly_hidden_and_same_length(value, first, last):
+    out = cells.mask_value(value, keep_first=first, keep_last=last)
+    assert len(out) == len(value)
+    alnum = sum(c.isalnum() for c in value)
+    shown = sum(1 for a, b in zip(value, out, strict=True) if a.isalnum() and a == b)
+    assert shown <= alnum - -(-3 * alnum // 8)
+
+
+def test_redact_and_mask_columns():
+    assert cells.redact(["123-45-6789", None, " "], Entity.US_SSN) == [
+        "[US_SSN]",
+        None,
+        None,
+    ]
+    assert cells.redact(["x"], None) == ["[REDACTED]"]
+    assert cells.mask(["123456789", None]) == ["*****6789", None]
+
+
+def test_dates_generalise_in_many_formats():
+    values = [
+        "1985-03-14",
+        "03/14/1985",
+        "14 Mar 1985",
+        "March 14, 1985",
+        "junk",
+        None,
+        "",
+    ]
+    assert cells.generalize_dates(values, "year", as_of=date(2026, 1, 1)) == [
+        "1985",
+        "1985",
+        "1985",
+        "1985",
+        "[DATE_OF_BIRTH]",
+        None,
+        "",
+    ]
+    assert cells.generalize_dates(["1985-03-14"], "decade", as_of=date(2026, 1, 1)) == [
+        "1980s"
+    ]
+    assert cells.generalize_dates(["1985-03-14"], "month", as_of=date(2026, 1, 1)) == [
+        "1985-03"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("born", "band"),
+    [
+        (date(2010, 1, 1), "under 18"),
+        (date(2007, 11, 24), "18-24"),  # 19th birthday... the day of
+        (date(1990, 6, 1), "35-44"),
+        (date(1950, 1, 1), "65+"),
+    ],
+)
+def test_age_bands(born, band):
+    assert cells.age_band(born, date(2026, 11, 24)) == band
+
+
+def test_addresses_generalise_to_city_state_state_or_zip3():
+    address = "1600 Pennsylvania Ave NW, Washington, DC 20500"
+    assert cells.generalize_address(address, "city_state") == "Washington, DC"
+    assert cells.generalize_address(address, "state") == "DC"
+    assert cells.generalize_address(address, "zip3") == "205**"
+    assert cells.generalize_address("no zip here", "zip3") == "[ADDRESS]"
+    assert cells.generalize_address("somewhere", "state") == "[ADDRESS]"
+    assert cells.generalize_addresses([None, address], "state") == [None, "DC"]
+    assert cells.generalize_zip3(["62704-1234", None]) == ["627**", None]
+
+
+def test_amount_bands():
+    bands = [0, 100, 1000, 10000]
+    values = ["$1,234.50", "(50.00)", "99.99", "10000", "abc", None, "12,000"]
+    assert cells.generalize_amounts(values, bands) == [
+        "1,000–10,000",
+        "< 0",
+        "0–100",
+        "≥ 10,000",
+        "[REDACTED]",
+        None,
+        "≥ 10,000",
+    ]
+    assert cells.parse_amount("NaN") is None
+    assert cells.band_of(cells.parse_amount("0.5"), [0, 0.5, 1.5]) == "0.5–1.5"
+
+
+def test_ips_generalise_to_their_network():
+    assert cells.generalize_ips(["192.168.4.77", "2001:db8:1:2::1", "x", None]) == [
+        "192.168.4.0/24",
+        "2001:db8:1::/48",
+        "[IP_ADDRESS]",
+        None,
+    ]
