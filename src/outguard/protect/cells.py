@@ -42,7 +42,7 @@ def placeholder(entity: Entity | None) -> str:
 
 def redact(values: Column, entity: Entity | None) -> list[str | None]:
     mark = placeholder(entity)
-    return [None if v is None or not v.strip() else mark for v in values]
+    return [v if v is None or not v.strip() else mark for v in values]
 
 
 def mask_value(

@@ -68,7 +68,7 @@ def test_redact_and_mask_columns():
     assert cells.redact(["123-45-6789", None, " "], Entity.US_SSN) == [
         "[US_SSN]",
         None,
-        None,
+        " ",
     ]
     assert cells.redact(["x"], None) == ["[REDACTED]"]
     assert cells.mask(["123456789", None]) == ["*****6789", None]
