@@ -1,0 +1,338 @@
+"""Tokens for identifiers that are not plain digit runs.
+
+Phone, e-mail, date, alphanumeric codes (licences, passports), IBAN, IP address, ITIN. Same
+contract as `tokenize`: a column in, a column out, None where the value cannot be tokenized in
+its format; exact round trips.
+"""
+
+# ruff: noqa: PLR2004 - identifier formats are defined by their lengths and ranges
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import string
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+
+import phonenumbers
+
+from outguard.security.ff1 import FF1, DomainError, min_length
+from outguard.security.tokenize import Column, Tokens, tweak_for
+
+_DIGITS = string.digits
+_LOWER = string.ascii_lowercase
+_ALNUM36 = _DIGITS + _LOWER
+
+
+class _ClassCipher:
+    """FF1 over the characters of one class (digits / letters / alnum), layout kept."""
+
+    def __init__(self, key: bytes, kind: str, alphabet: str) -> None:
+        self._ff1 = FF1(key, len(alphabet))
+        self._alphabet = alphabet
+        self._index = {c: i for i, c in enumerate(alphabet)}
+        self._tweak = tweak_for(kind)
+        self.minlen = min_length(len(alphabet))
+
+    def positions(self, text: str) -> list[int]:
+        return [i for i, c in enumerate(text) if c in self._index]
+
+    def apply(self, text: str, positions: Sequence[int], *, decrypt: bool) -> str:
+        numerals = [self._index[text[i]] for i in positions]
+        fn = self._ff1.decrypt_numerals if decrypt else self._ff1.encrypt_numerals
+        result = fn(numerals, self._tweak)
+        chars = list(text)
+        for i, x in zip(positions, result, strict=True):
+            chars[i] = self._alphabet[x]
+        return "".join(chars)
+
+
+def _column(values: Column, fn: object) -> Tokens:
+    out: Tokens = []
+    for v in values:
+        if v is None or not v.strip():
+            out.append(None)
+            continue
+        try:
+            out.append(fn(v))  # type: ignore[operator]
+        except (DomainError, ValueError, phonenumbers.NumberParseException):
+            out.append(None)
+    return out
+
+
+class Phone:
+    """Phone numbers that stay valid for their region.
+
+    The country code and the first three national digits (area code) are kept; the rest is
+    encrypted, cycle-walking until `phonenumbers` calls the number valid.
+    """
+
+    def __init__(self, key: bytes, *, region: str = "US", keep: int = 3) -> None:
+        self._cipher = _ClassCipher(key, "phone", _DIGITS)
+        self._region = region
+        self._keep = keep
+
+    def __repr__(self) -> str:
+        return "Phone(key=<redacted>)"
+
+    def _one(self, value: str, *, decrypt: bool) -> str:
+        if not value.isascii():
+            raise DomainError("non-ASCII digits")
+        parsed = phonenumbers.parse(value, self._region)
+        if not phonenumbers.is_valid_number(parsed):
+            raise DomainError("not a valid phone number")
+        national = str(parsed.national_number)
+        digit_pos = self._cipher.positions(value)
+        # The national number's digits are the last len(national) digits of the text.
+        tail = digit_pos[len(digit_pos) - len(national) :]
+        secret = tail[self._keep :]
+        if len(secret) < self._cipher.minlen:
+            raise DomainError("too few digits to encrypt")
+        text = value
+        for _ in range(200):
+            text = self._cipher.apply(text, secret, decrypt=decrypt)
+            candidate = phonenumbers.parse(text, self._region)
+            if phonenumbers.is_valid_number(candidate):
+                return text
+        raise DomainError(
+            "cycle-walking did not reach a valid number"
+        )  # pragma: no cover
+
+    def tokenize(self, values: Column) -> Tokens:
+        return _column(values, lambda v: self._one(v, decrypt=False))
+
+    def detokenize(self, tokens: Column) -> Tokens:
+        return _column(tokens, lambda v: self._one(v, decrypt=True))
+
+
+class Email:
+    """E-mail addresses: the local part tokenized, the domain kept or tokenized.
+
+    Letters and digits are tokenized lower-cased (addresses are case-insensitive); with
+    `keep_domain=False` the labels before the TLD are tokenized too.
+    """
+
+    def __init__(self, key: bytes, *, keep_domain: bool = True) -> None:
+        self._local = _ClassCipher(key, "email-local", _ALNUM36)
+        self._domain = _ClassCipher(key, "email-domain", _ALNUM36)
+        self._keep_domain = keep_domain
+
+    def __repr__(self) -> str:
+        return "Email(key=<redacted>)"
+
+    def _one(self, value: str, *, decrypt: bool) -> str:
+        text = value.strip()
+        if text.count("@") != 1 or not text.isascii():
+            raise DomainError("not an e-mail address")
+        local, domain = text.lower().split("@")
+        pos = self._local.positions(local)
+        if len(pos) < self._local.minlen or "." not in domain:
+            raise DomainError("local part too short to tokenize")
+        local = self._local.apply(local, pos, decrypt=decrypt)
+        if not self._keep_domain:
+            body, tld = domain.rsplit(".", 1)
+            dpos = self._domain.positions(body)
+            if len(dpos) < self._domain.minlen:
+                raise DomainError("domain too short to tokenize")
+            domain = self._domain.apply(body, dpos, decrypt=decrypt) + "." + tld
+        return f"{local}@{domain}"
+
+    def tokenize(self, values: Column) -> Tokens:
+        return _column(values, lambda v: self._one(v, decrypt=False))
+
+    def detokenize(self, tokens: Column) -> Tokens:
+        return _column(tokens, lambda v: self._one(v, decrypt=True))
+
+
+class Alnum:
+    """Licence, passport and account codes, letters and digits each kept in their class.
+
+    So 'D1234567' stays a letter and seven digits; case is kept; a class too small for FF1's
+    minimum domain is kept as is (and a value with no class large enough is refused).
+    """
+
+    def __init__(self, key: bytes, kind: str = "alnum") -> None:
+        self._digits = _ClassCipher(key, f"{kind}-d", _DIGITS)
+        self._letters = _ClassCipher(key, f"{kind}-l", _LOWER)
+
+    def __repr__(self) -> str:
+        return "Alnum(key=<redacted>)"
+
+    def _one(self, value: str, *, decrypt: bool) -> str:
+        if not value.isascii():
+            raise DomainError("non-ASCII characters")
+        upper = [c.isupper() for c in value]
+        text = value.lower()
+        dpos = self._digits.positions(text)
+        lpos = self._letters.positions(text)
+        done = False
+        if len(dpos) >= self._digits.minlen:
+            text = self._digits.apply(text, dpos, decrypt=decrypt)
+            done = True
+        if len(lpos) >= self._letters.minlen:
+            text = self._letters.apply(text, lpos, decrypt=decrypt)
+            done = True
+        if not done:
+            raise DomainError("too few digits or letters to tokenize")
+        return "".join(c.upper() if u else c for c, u in zip(text, upper, strict=True))
+
+    def tokenize(self, values: Column) -> Tokens:
+        return _column(values, lambda v: self._one(v, decrypt=False))
+
+    def detokenize(self, tokens: Column) -> Tokens:
+        return _column(tokens, lambda v: self._one(v, decrypt=True))
+
+
+def _iban_check(country: str, bban: str) -> str:
+    rearranged = bban + country + "00"
+    number = int("".join(str(int(c, 36)) for c in rearranged))
+    return f"{98 - number % 97:02d}"
+
+
+class Iban:
+    """IBANs of the same country, with valid mod-97 check digits.
+
+    The country is kept and the BBAN's digits and letters are tokenized per class.
+    """
+
+    def __init__(self, key: bytes) -> None:
+        self._alnum = Alnum(key, "iban")
+
+    def __repr__(self) -> str:
+        return "Iban(key=<redacted>)"
+
+    def _one(self, value: str, *, decrypt: bool) -> str:
+        compact = value.replace(" ", "").upper()
+        if len(compact) < 15 or not compact.isalnum() or not compact[:2].isalpha():
+            raise DomainError("not an IBAN")
+        country, bban = compact[:2], compact[4:]
+        if not decrypt and _iban_check(country, bban) != compact[2:4]:
+            raise DomainError("IBAN check digits do not match")
+        new_bban = self._alnum._one(bban, decrypt=decrypt)  # noqa: SLF001 - same module family
+        new = country + _iban_check(country, new_bban) + new_bban
+        if " " in value:  # keep the printed grouping of four
+            return " ".join(new[i : i + 4] for i in range(0, len(new), 4))
+        return new
+
+    def tokenize(self, values: Column) -> Tokens:
+        return _column(values, lambda v: self._one(v, decrypt=False))
+
+    def detokenize(self, tokens: Column) -> Tokens:
+        return _column(tokens, lambda v: self._one(v, decrypt=True))
+
+
+class Itin:
+    """ITINs (9XX-GG-XXXX): the leading 9 and the group GG kept, six digits encrypted."""
+
+    def __init__(self, key: bytes) -> None:
+        self._cipher = _ClassCipher(key, "itin", _DIGITS)
+
+    def __repr__(self) -> str:
+        return "Itin(key=<redacted>)"
+
+    def _one(self, value: str, *, decrypt: bool) -> str:
+        if not value.isascii():
+            raise DomainError("non-ASCII digits")
+        pos = self._cipher.positions(value)
+        if len(pos) != 9 or value[pos[0]] != "9":
+            raise DomainError("not an ITIN")
+        secret = [pos[1], pos[2], *pos[5:]]
+        return self._cipher.apply(value, secret, decrypt=decrypt)
+
+    def tokenize(self, values: Column) -> Tokens:
+        return _column(values, lambda v: self._one(v, decrypt=False))
+
+    def detokenize(self, tokens: Column) -> Tokens:
+        return _column(tokens, lambda v: self._one(v, decrypt=True))
+
+
+class IpAddress:
+    """IPv4 and IPv6 addresses as FF1 over their bits (radix 2), same version out."""
+
+    def __init__(self, key: bytes) -> None:
+        self._ff1 = FF1(key, 2)
+        self._tweak = tweak_for("ip")
+
+    def __repr__(self) -> str:
+        return "IpAddress(key=<redacted>)"
+
+    def _one(self, value: str, *, decrypt: bool) -> str:
+        ip = ipaddress.ip_address(value.strip())
+        width = 32 if ip.version == 4 else 128
+        bits = [int(b) for b in format(int(ip), f"0{width}b")]
+        fn = self._ff1.decrypt_numerals if decrypt else self._ff1.encrypt_numerals
+        number = int("".join(map(str, fn(bits, self._tweak))), 2)
+        return str(
+            ipaddress.ip_address(number)
+            if ip.version == 4
+            else ipaddress.IPv6Address(number)
+        )
+
+    def tokenize(self, values: Column) -> Tokens:
+        return _column(values, lambda v: self._one(v, decrypt=False))
+
+    def detokenize(self, tokens: Column) -> Tokens:
+        return _column(tokens, lambda v: self._one(v, decrypt=True))
+
+
+# Two-digit years are not accepted: the century pivot would break exact round trips.
+_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y", "%d.%m.%Y", "%Y/%m/%d", "%Y%m%d")
+_EPOCH = date(1900, 1, 1)
+
+
+class DateShift:
+    """A keyed permutation of the days inside consecutive windows of `window` days.
+
+    Each window's permutation orders its days by HMAC-SHA256(key, window, day) (a PRF-sorted
+    shuffle), so a date moves by less than `window` days, equal dates stay equal, distinct
+    dates stay distinct, and the owner reverses it exactly. The format of the input is kept.
+    """
+
+    def __init__(self, key: bytes, *, window: int = 180) -> None:
+        if not 2 <= window <= 3650:
+            msg = "a date window is 2..3650 days"
+            raise ValueError(msg)
+        self._key = hashlib.sha256(key + tweak_for("date")).digest()
+        self._window = window
+        self._perms: dict[int, tuple[list[int], list[int]]] = {}
+
+    def __repr__(self) -> str:
+        return f"DateShift(window={self._window}, key=<redacted>)"
+
+    def _perm(self, block: int) -> tuple[list[int], list[int]]:
+        if block not in self._perms:
+            order = sorted(
+                range(self._window),
+                key=lambda j: hmac.new(
+                    self._key, f"{block}:{j}".encode(), hashlib.sha256
+                ).digest(),
+            )
+            inverse = [0] * self._window
+            for new, old in enumerate(order):
+                inverse[old] = new
+            self._perms[block] = (inverse, order)  # forward: old -> new; backward
+        return self._perms[block]
+
+    def _one(self, value: str, *, decrypt: bool) -> str:
+        text = value.strip()
+        for fmt in _DATE_FORMATS:
+            try:
+                day = datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date
+            except ValueError:
+                continue
+            if not 1100 <= day.year <= 9800:  # four-digit years stay four digits
+                raise DomainError("dates before 1100 or after 9800 are not tokenized")
+            offset = (day - _EPOCH).days
+            block, within = divmod(offset, self._window)
+            forward, backward = self._perm(block)
+            moved = backward[within] if decrypt else forward[within]
+            return (_EPOCH + timedelta(days=block * self._window + moved)).strftime(fmt)
+        raise DomainError("not a date in a known format")
+
+    def tokenize(self, values: Column) -> Tokens:
+        return _column(values, lambda v: self._one(v, decrypt=False))
+
+    def detokenize(self, tokens: Column) -> Tokens:
+        return _column(tokens, lambda v: self._one(v, decrypt=True))
