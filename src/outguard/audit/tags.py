@@ -33,3 +33,6 @@ class AuditTag(StrEnum):
     KEYS_ROTATED = "keys:rotated"
     KEK_RETIRED = "kek:retired"
     KEY_DESTROYED = "key:destroyed"
+    RECIPIENT_KEYED = "recipient:keyed"
+    TOKEN_KEY_ROTATED = "token_key:rotated"
+    RECIPIENT_SHREDDED = "recipient:shredded"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, LargeBinary, String
+from sqlalchemy import Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from outguard.db.base import Base
@@ -43,3 +43,23 @@ class DataKey(Base):
     created_at: Mapped[datetime]
     rewrapped_at: Mapped[datetime | None]
     destroyed_at: Mapped[datetime | None]
+
+
+class VaultEntry(Base):
+    """One original ↔ pseudonym pair of a recipient's vault; both sealed, looked up by HMAC."""
+
+    __tablename__ = "vault_entries"
+    __table_args__ = (
+        UniqueConstraint(
+            "scope", "kind", "pseudonym_lookup", name="uq_vault_pseudonym"
+        ),
+    )
+
+    scope: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24), primary_key=True)
+    lookup: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(64))
+    pseudonym_lookup: Mapped[bytes] = mapped_column(LargeBinary(32))
+    sealed_original: Mapped[bytes] = mapped_column(LargeBinary)
+    sealed_pseudonym: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]

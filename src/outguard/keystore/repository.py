@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from typing import Any
+
+from sqlalchemy import CursorResult, delete, func, select
 from sqlalchemy.orm import Session
 
-from outguard.keystore.models import DataKey, KekState, TenantKek
+from outguard.keystore.models import DataKey, KekState, TenantKek, VaultEntry
+
+_IN_CHUNK = (
+    500  # bound the size of IN (...) lists: SQLite's variable limit, PG plan size
+)
 
 
 class KeyRepository:
@@ -34,12 +40,21 @@ class KeyRepository:
     def tenants(self) -> list[str]:
         return list(self._s.execute(select(TenantKek.tenant).distinct()).scalars())
 
-    def add(self, obj: TenantKek | DataKey) -> None:
+    def add(self, obj: TenantKek | DataKey | VaultEntry) -> None:
         self._s.add(obj)
         self._s.flush()  # a duplicate key id must fail here, inside the caller's transaction
 
     def data_key(self, key_id: str) -> DataKey | None:
         return self._s.get(DataKey, key_id)
+
+    def data_keys_with_prefix(self, prefix: str) -> list[DataKey]:
+        # LIKE, not a range: under a non-C collation "/" does not sort where bytes do.
+        stmt = (
+            select(DataKey)
+            .where(DataKey.key_id.startswith(prefix, autoescape=True))
+            .order_by(DataKey.key_id)
+        )
+        return list(self._s.execute(stmt).scalars())
 
     def stale_data_keys(
         self, tenant: str, below_version: int, limit: int
@@ -63,3 +78,47 @@ class KeyRepository:
             .group_by(DataKey.kek_version)
         )
         return {int(v): int(n) for v, n in self._s.execute(stmt).all()}
+
+    def lock_data_key(self, key_id: str) -> None:
+        """Serialise writers of one key's dependants (a vault) on PostgreSQL; SQLite already is."""
+        self._s.execute(
+            select(DataKey.key_id).where(DataKey.key_id == key_id).with_for_update()
+        )
+
+    def vault_by_lookup(
+        self, scope: str, kind: str, lookups: list[bytes]
+    ) -> dict[bytes, VaultEntry]:
+        found: dict[bytes, VaultEntry] = {}
+        for i in range(0, len(lookups), _IN_CHUNK):
+            stmt = select(VaultEntry).where(
+                VaultEntry.scope == scope,
+                VaultEntry.kind == kind,
+                VaultEntry.lookup.in_(lookups[i : i + _IN_CHUNK]),
+            )
+            found.update((e.lookup, e) for e in self._s.execute(stmt).scalars())
+        return found
+
+    def vault_by_pseudonym(
+        self, scope: str, kind: str, lookups: list[bytes]
+    ) -> dict[bytes, VaultEntry]:
+        found: dict[bytes, VaultEntry] = {}
+        for i in range(0, len(lookups), _IN_CHUNK):
+            stmt = select(VaultEntry).where(
+                VaultEntry.scope == scope,
+                VaultEntry.kind == kind,
+                VaultEntry.pseudonym_lookup.in_(lookups[i : i + _IN_CHUNK]),
+            )
+            found.update(
+                (e.pseudonym_lookup, e) for e in self._s.execute(stmt).scalars()
+            )
+        return found
+
+    def add_vault_entries(self, entries: list[VaultEntry]) -> None:
+        self._s.add_all(entries)
+        self._s.flush()
+
+    def delete_vault(self, scope: str) -> int:
+        """Erase a shredded recipient's vault rows (their key is already gone)."""
+        stmt = delete(VaultEntry).where(VaultEntry.scope == scope)
+        result: CursorResult[Any] = self._s.execute(stmt)  # type: ignore[assignment]
+        return int(result.rowcount or 0)
