@@ -211,7 +211,7 @@ def test_keyed_digest_is_keyed_labelled_and_deterministic():
 def test_seal_round_trip_and_fails_closed():
     key = new_key()
     ctx = KeyContext(tenant="t", object_id="vault/x", purpose="vault", key_version=1)
-    sealed = seal(key, "123 Main St".encode(), ctx)
+    sealed = seal(key, b"123 Main St", ctx)
     assert open_sealed(key, sealed, ctx) == b"123 Main St"
     assert b"Main" not in sealed
     other = KeyContext(tenant="t2", object_id="vault/x", purpose="vault", key_version=1)
