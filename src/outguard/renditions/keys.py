@@ -1,0 +1,154 @@
+"""The recipient's keyed transforms: FF1 tokens and vault pseudonyms, and their reversal.
+
+Implements `protect.engine.RecipientTransforms` over the key store. Every token key version
+and option used is recorded in `used`, so a rendition can store exactly what reverses it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from outguard.db import Session
+from outguard.keystore.tokens import TokenKey, recipient_key
+from outguard.keystore.vault import pseudonymize, reidentify
+from outguard.pii.entities import Entity
+from outguard.protect.policy import Rule
+from outguard.protect.pseudonyms import address_candidates, person_candidates
+from outguard.security.aead import KeyProvider
+from outguard.security.tokenizers import Tokenizer, tokenizer_for
+from outguard.types import Actor, Clock
+
+TOKEN_KINDS: dict[Entity, str] = {
+    Entity.US_SSN: "ssn",
+    Entity.US_ITIN: "itin",
+    Entity.US_EIN: "ein",
+    Entity.CREDIT_CARD: "card",
+    Entity.BANK_ACCOUNT: "bank",
+    Entity.ABA_ROUTING: "aba",
+    Entity.IBAN: "iban",
+    Entity.EMAIL: "email",
+    Entity.PHONE: "phone",
+    Entity.DATE_OF_BIRTH: "date",
+    Entity.IP_ADDRESS: "ip",
+    Entity.US_DRIVER_LICENSE: "dl",
+    Entity.US_PASSPORT: "passport",
+}
+VAULT_KINDS: dict[Entity, str] = {Entity.PERSON: "person", Entity.ADDRESS: "address"}
+_CANDIDATES = {"person": person_candidates, "address": address_candidates}
+
+
+@dataclass(frozen=True)
+class TokenUse:
+    """What reverses one kind's tokens: the key version and the format options."""
+
+    kind: str
+    version: int
+    keep_first: int = 0
+    keep_last: int = 4
+    keep_domain: bool = True
+    window_days: int = 180
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "version": self.version,
+            "keep_first": self.keep_first,
+            "keep_last": self.keep_last,
+            "keep_domain": self.keep_domain,
+            "window_days": self.window_days,
+        }
+
+
+@dataclass
+class KeyedTransforms:
+    """One recipient's transforms inside one transaction."""
+
+    session: Session
+    provider: KeyProvider
+    actor: Actor
+    tenant: str
+    recipient: str
+    clock: Clock
+    used: dict[str, TokenUse] = field(default_factory=dict)
+
+    def _key(
+        self, kind: str, *, version: int | None = None, create: bool = True
+    ) -> TokenKey:
+        return recipient_key(
+            self.session,
+            self.provider,
+            self.actor,
+            tenant=self.tenant,
+            recipient=self.recipient,
+            kind=kind,
+            clock=self.clock,
+            version=version,
+            create=create,
+        )
+
+    def _tokenizer(self, use: TokenUse, key: TokenKey) -> Tokenizer:
+        return tokenizer_for(
+            use.kind,
+            key.material,
+            keep_first=use.keep_first,
+            keep_last=use.keep_last,
+            keep_domain=use.keep_domain,
+            window_days=use.window_days,
+        )
+
+    def tokenize(
+        self, entity: Entity, values: Sequence[str], rule: Rule
+    ) -> list[str | None]:
+        kind = TOKEN_KINDS.get(entity)
+        if kind is None:
+            return [None] * len(values)
+        key = self._key(kind)
+        use = TokenUse(
+            kind,
+            key.version,
+            keep_first=rule.keep_first,
+            keep_last=rule.keep_last,
+            keep_domain=rule.keep_domain,
+            window_days=rule.shift_days,
+        )
+        self.used[kind] = use
+        return self._tokenizer(use, key).tokenize(values)
+
+    def pseudonymize(self, entity: Entity, values: Sequence[str]) -> list[str | None]:
+        kind = VAULT_KINDS.get(entity)
+        if kind is None:
+            return [None] * len(values)
+        out = pseudonymize(
+            self.session,
+            self.provider,
+            self.actor,
+            tenant=self.tenant,
+            recipient=self.recipient,
+            kind=kind,
+            values=values,
+            candidates=_CANDIDATES[kind],
+            clock=self.clock,
+        )
+        return list(out)
+
+    # ------------------------------------------------------------ the owner's way back
+    def detokenize(
+        self, use: TokenUse, tokens: Sequence[str | None]
+    ) -> list[str | None]:
+        key = self._key(use.kind, version=use.version, create=False)
+        return self._tokenizer(use, key).detokenize(tokens)
+
+    def reidentify(
+        self, entity: Entity, pseudonyms: Sequence[str | None]
+    ) -> list[str | None]:
+        return reidentify(
+            self.session,
+            self.provider,
+            self.actor,
+            tenant=self.tenant,
+            recipient=self.recipient,
+            kind=VAULT_KINDS[entity],
+            pseudonyms=pseudonyms,
+            clock=self.clock,
+        )
