@@ -49,7 +49,10 @@ def test_two_recipients_get_unrelated_tokens_and_the_owner_reverses_both(
     ta = a.tokenize(Entity.US_SSN, values, rule)
     tb = b.tokenize(Entity.US_SSN, values, rule)
     assert all(std_ssn.is_valid(t) for t in ta[:200])
-    assert not set(ta) & set(tb)  # no equal tokens across recipients on 10k values
+    # Two random permutations of ~8.9e8 valid SSNs: equal tokens for *different* values occur
+    # by the birthday bound (~0.1 expected on 10k); equal tokens for the same value never.
+    assert not [i for i in range(len(values)) if ta[i] == tb[i]]
+    assert len(set(ta) & set(tb)) <= 3
     assert ta == a.tokenize(
         Entity.US_SSN, values, rule
     )  # joins across files still work
