@@ -52,6 +52,7 @@ def test_round_trip_in_every_format(tmp_path, suffix):
 
 def test_failure_leaves_no_file_at_all(tmp_path):
     target = tmp_path / "out.csv"
+
     def protect() -> None:
         with open_table_writer(target, NAMES) as writer:
             writer.write(BATCH)

@@ -49,9 +49,7 @@ def test_neutralise_column_keeps_empty_cells():
         ("AB-12", 0, 0, "**-**"),
     ],
 )
-def test_mask_keeps_layout_and_never_reveals_too_much(
-    value, first, last, expected
-):
+def test_mask_keeps_layout_and_never_reveals_too_much(value, first, last, expected):
     assert cells.mask_value(value, keep_first=first, keep_last=last) == expected
 
 

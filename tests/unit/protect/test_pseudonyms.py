@@ -41,9 +41,15 @@ def test_person_layouts_are_kept(value, pattern):
 def test_names_come_from_the_lists_and_depend_on_key_and_value():
     first, last = _first(person_candidates(K1, "Jane Roe"), 1)[0].split(" ", 1)
     assert first in FIRST_NAMES and last in LAST_NAMES
-    assert _first(person_candidates(K1, "Jane Roe")) == _first(person_candidates(K1, "Jane Roe"))
-    assert _first(person_candidates(K1, "Jane Roe")) != _first(person_candidates(K2, "Jane Roe"))
-    assert _first(person_candidates(K1, "Jane Roe")) != _first(person_candidates(K1, "John Roe"))
+    assert _first(person_candidates(K1, "Jane Roe")) == _first(
+        person_candidates(K1, "Jane Roe")
+    )
+    assert _first(person_candidates(K1, "Jane Roe")) != _first(
+        person_candidates(K2, "Jane Roe")
+    )
+    assert _first(person_candidates(K1, "Jane Roe")) != _first(
+        person_candidates(K1, "John Roe")
+    )
     assert len(list(person_candidates(K1, "Jane Roe"))) == MAX_CANDIDATES
 
 
