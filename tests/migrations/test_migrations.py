@@ -11,7 +11,8 @@ from sqlalchemy.exc import DBAPIError
 
 import outguard.accounts.models
 import outguard.audit.models
-import outguard.jobs.models  # noqa: F401 - register tables
+import outguard.jobs.models
+import outguard.keystore.models
 from outguard.db.base import Base
 from outguard.db.engine import make_engine
 from outguard.db.migrate import (
@@ -67,4 +68,45 @@ def test_audit_log_rejects_update_and_delete(fresh_database_url):
     for statement in ("UPDATE audit_events SET tag = 'x'", "DELETE FROM audit_events"):
         with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
             conn.execute(text(statement))
+    engine.dispose()
+
+
+def test_ledger_migration_backfills_leaf_hashes_and_keeps_the_log_append_only(
+    fresh_database_url,
+):
+    """An instance with events from before 0003 verifies from its first event after it."""
+    from outguard.audit.chain import EVENT_FIELDS, MerkleTree, event_leaf_hash
+    from outguard.audit.ledger import verify_log
+    from outguard.db import make_session_factory, unit_of_work
+
+    url = fresh_database_url()
+    upgrade(url, "0002")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        for seq in (1, 2, 3):
+            conn.execute(
+                text(
+                    "INSERT INTO audit_events (seq, at, actor_kind, actor_display, tag, details)"
+                    " VALUES (:seq, '2026-11-24 10:00:00.000000', 'system', 'old', 'user:created', '{}')"
+                ),
+                {"seq": seq},
+            )
+        conn.execute(text("UPDATE audit_head SET last_seq = 3 WHERE id = 1"))
+    upgrade(url)
+    with unit_of_work(make_session_factory(engine)) as session:
+        events = session.query(outguard.audit.models.AuditEvent).order_by(
+            outguard.audit.models.AuditEvent.seq
+        )
+        leaves = []
+        for event in events:
+            fields = {name: getattr(event, name) for name in EVENT_FIELDS}
+            assert event.leaf_hash == event_leaf_hash(fields)
+            leaves.append(event.leaf_hash)
+        report = verify_log(session)
+        assert report.ok, report.finding
+        assert report.root == MerkleTree(leaves).root()
+    with pytest.raises(DBAPIError), engine.begin() as conn:
+        conn.execute(text("UPDATE audit_events SET tag = 'x' WHERE seq = 1"))
+    with pytest.raises(DBAPIError), engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_events WHERE seq = 1"))
     engine.dispose()

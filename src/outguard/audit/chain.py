@@ -145,6 +145,25 @@ class Frontier:
         stack.append(h)
         self._size += 1
 
+    def to_bytes(self) -> bytes:
+        """Size (8 bytes, big-endian) then the subtree roots: persisted with the log head."""
+        return self._size.to_bytes(8, "big") + b"".join(self._stack)
+
+    @classmethod
+    def from_bytes(cls, data: bytes | None) -> Frontier:
+        frontier = cls()
+        if not data:
+            return frontier
+        size = int.from_bytes(data[:8], "big")
+        body = data[8:]
+        if len(body) != HASH_SIZE * size.bit_count():
+            raise ValueError("the stored Merkle frontier is malformed")
+        frontier._size = size
+        frontier._stack = [
+            body[i : i + HASH_SIZE] for i in range(0, len(body), HASH_SIZE)
+        ]
+        return frontier
+
     def root(self) -> bytes:
         result = self._stack[-1] if self._stack else EMPTY_ROOT
         for h in reversed(self._stack[:-1]):

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Integer, String
+from sqlalchemy import JSON, BigInteger, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from outguard.db.base import Base
@@ -33,6 +33,8 @@ class AuditEvent(Base):
     subject_type: Mapped[str | None] = mapped_column(String(40))
     subject_id: Mapped[str | None] = mapped_column(String(64))
     details: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # SHA-256(0x00 ‖ canonical event): the Merkle leaf, written in the appending transaction.
+    leaf_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
 
 
 class AuditHead(Base):
@@ -42,3 +44,20 @@ class AuditHead(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last_seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    # The Merkle frontier (chain.Frontier.to_bytes) of events 1..last_seq.
+    frontier: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class AuditCheckpoint(Base):
+    """A signed tree head: size, root and the C2SP signed note (with any co-signatures)."""
+
+    __tablename__ = "audit_checkpoints"
+
+    tree_size: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=False,
+    )
+    root_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    note: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]

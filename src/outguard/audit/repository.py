@@ -10,7 +10,9 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from outguard.audit.chain import Frontier, event_leaf_hash
 from outguard.audit.models import AuditEvent, AuditHead
+from outguard.errors import TamperDetectedError
 
 _HEAD_ID = 1
 
@@ -40,10 +42,34 @@ class AuditRepository:
             select(AuditHead).where(AuditHead.id == _HEAD_ID).with_for_update()
         ).scalar_one()
         seq = head.last_seq + 1
+        fields: dict[str, Any] = {
+            "seq": seq,
+            "at": at,
+            "actor_kind": actor_kind,
+            "actor_id": actor_id,
+            "actor_display": actor_display,
+            "org_id": org_id,
+            "request_id": request_id,
+            "ip": ip,
+            "user_agent": user_agent,
+            "tag": tag,
+            "subject_type": subject_type,
+            "subject_id": subject_id,
+            "details": details,
+        }
+        leaf = event_leaf_hash(fields)
+        frontier = Frontier.from_bytes(head.frontier)
+        if frontier.size != head.last_seq:
+            msg = "the audit head and its Merkle frontier disagree"
+            raise TamperDetectedError(msg)
+        frontier.append(leaf)
         self._session.execute(
-            update(AuditHead).where(AuditHead.id == _HEAD_ID).values(last_seq=seq)
+            update(AuditHead)
+            .where(AuditHead.id == _HEAD_ID)
+            .values(last_seq=seq, frontier=frontier.to_bytes())
         )
         event = AuditEvent(
+            leaf_hash=leaf,
             seq=seq,
             at=at,
             actor_kind=actor_kind,

@@ -1,7 +1,7 @@
 """pseudonym vault
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-24 12:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import outguard.db.types
 
 revision: str = "0005"
-down_revision: str | None = "0002"  # re-pointed when 0003/0004 land
+down_revision: str | None = "0003"  # re-point to 0004 when engagements land
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,190 @@
+"""Verify the stored audit log: every event re-hashed, the tree rebuilt, checkpoints matched.
+
+`verify_log` streams the events in sequence order with O(log n) memory (a Merkle frontier),
+and stops at the first problem, naming the first bad sequence number and what is wrong with it
+(edited, deleted, inserted, reordered, malformed) — or a checkpoint or head that does not
+match the rebuilt tree.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from outguard.audit.chain import (
+    EVENT_FIELDS,
+    Finding,
+    Frontier,
+    Problem,
+    Row,
+    classify,
+    format_at,
+    read_event,
+)
+from outguard.audit.models import AuditCheckpoint, AuditEvent, AuditHead
+
+_BATCH = 5000
+_CONTEXT_ROWS = 32  # rows read past a mismatch, so a swap or shift can be recognised
+
+
+@dataclass(frozen=True)
+class LogReport:
+    ok: bool
+    events: int  # events verified
+    checkpoints: int  # checkpoints matched
+    root: bytes  # the rebuilt tree's root over the events verified
+    finding: Finding | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "ok": self.ok,
+            "events": self.events,
+            "checkpoints_matched": self.checkpoints,
+            "root": self.root.hex(),
+        }
+        if self.finding is not None:
+            out["problem"] = self.finding.problem.value
+            out["first_bad_seq"] = self.finding.seq
+            out["detail"] = self.finding.detail
+        return out
+
+
+def _failed(events: int, matched: int, root: bytes, finding: Finding) -> LogReport:
+    return LogReport(
+        ok=False, events=events, checkpoints=matched, root=root, finding=finding
+    )
+
+
+def _event_dict(event: AuditEvent) -> dict[str, object]:
+    data: dict[str, object] = {name: getattr(event, name) for name in EVENT_FIELDS}
+    data["leaf_hash"] = event.leaf_hash
+    return data
+
+
+@contextlib.contextmanager
+def _events(session: Session) -> Iterator[Iterator[AuditEvent]]:
+    """Events in seq order, fetched in batches (a server-side cursor on PostgreSQL)."""
+    stmt = (
+        select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=_BATCH)
+    )
+    result = session.execute(stmt).scalars()
+    try:
+        yield iter(result)
+    finally:
+        result.close()
+
+
+def verify_log(
+    session: Session,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> LogReport:
+    """Recompute every leaf and root; compare with stored hashes, checkpoints and the head."""
+    head = session.get(AuditHead, 1)
+    total = head.last_seq if head is not None else 0
+    checkpoints = {
+        c.tree_size: c
+        for c in session.execute(
+            select(AuditCheckpoint).order_by(AuditCheckpoint.tree_size)
+        ).scalars()
+    }
+    with _events(session) as stream:
+        walked = _walk(stream, checkpoints, progress, total)
+    if isinstance(walked, LogReport):
+        return walked
+    frontier, matched = walked
+    prev = frontier.size
+    finding = _tail_finding(prev, total, checkpoints, head, frontier)
+    if finding is not None:
+        return _failed(prev, matched, frontier.root(), finding)
+    if progress is not None:
+        progress(prev, total)
+    return LogReport(ok=True, events=prev, checkpoints=matched, root=frontier.root())
+
+
+def _mismatch(first: Row, stream: Iterator[AuditEvent]) -> Finding:
+    """Read a few rows past the first mismatch so a swap or a shift can be recognised."""
+    rows: list[Row] = [first]
+    for later in stream:
+        more = read_event(_event_dict(later), rows[-1][0])
+        if isinstance(more, Finding) or len(rows) >= _CONTEXT_ROWS:
+            break
+        rows.append(more)
+    return classify(rows)
+
+
+def _walk(
+    stream: Iterator[AuditEvent],
+    checkpoints: dict[int, AuditCheckpoint],
+    progress: Callable[[int, int], None] | None,
+    total: int,
+) -> LogReport | tuple[Frontier, int]:
+    """Every event in order: re-hashed, appended, and checked against its checkpoint."""
+    frontier = Frontier()
+    matched = 0
+    for event in stream:
+        got = read_event(_event_dict(event), frontier.size)
+        if isinstance(got, Finding):
+            return _failed(frontier.size, matched, frontier.root(), got)
+        seq, _, leaf, stored = got
+        if not hmac.compare_digest(leaf, stored):
+            return _failed(
+                frontier.size, matched, frontier.root(), _mismatch(got, stream)
+            )
+        frontier.append(leaf)
+        checkpoint = checkpoints.get(seq)
+        if checkpoint is not None:
+            if not hmac.compare_digest(checkpoint.root_hash, frontier.root()):
+                detail = (
+                    f"the checkpoint at tree size {seq} does not match events 1..{seq}"
+                )
+                finding = Finding(Problem.BAD_CHECKPOINT, seq, detail)
+                return _failed(seq, matched, frontier.root(), finding)
+            matched += 1
+        if progress is not None and seq % _BATCH == 0:
+            progress(seq, total)
+    return frontier, matched
+
+
+def _tail_finding(
+    prev: int,
+    total: int,
+    checkpoints: dict[int, AuditCheckpoint],
+    head: AuditHead | None,
+    frontier: Frontier,
+) -> Finding | None:
+    """After the last event: nothing missing at the end, and the head agrees."""
+    if prev < total:
+        return Finding(
+            Problem.DELETED, prev + 1, f"seq {prev + 1} to {total} are missing", total
+        )
+    beyond = [size for size in checkpoints if size > prev]
+    if beyond:
+        detail = f"a checkpoint covers {max(beyond)} events but the log ends at {prev}"
+        return Finding(Problem.DELETED, prev + 1, detail)
+    if head is not None and head.frontier is not None:
+        stored = Frontier.from_bytes(head.frontier)
+        if stored.size != prev or not hmac.compare_digest(
+            stored.root(), frontier.root()
+        ):
+            return Finding(
+                Problem.EDITED, prev or None, "the log head does not match the events"
+            )
+    return None
+
+
+def event_record(session: Session, seq: int) -> dict[str, object] | None:
+    """One event as the verifier sees it (canonical time, leaf hash in hex), or None."""
+    event = session.get(AuditEvent, seq)
+    if event is None:
+        return None
+    data: dict[str, object] = {name: getattr(event, name) for name in EVENT_FIELDS}
+    data["at"] = format_at(event.at)
+    data["leaf_hash"] = event.leaf_hash.hex() if event.leaf_hash else None
+    return data

@@ -1,0 +1,165 @@
+"""The stored audit log verifies, and every kind of tampering is named at its exact seq.
+
+Tampering needs the append-only triggers out of the way: the tests lift them inside the
+test's transaction, as an attacker with owner access to the database could.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from outguard.audit.chain import MerkleTree, Problem
+from outguard.audit.ledger import verify_log
+from outguard.audit.models import AuditCheckpoint, AuditEvent, AuditHead
+from outguard.audit.service import record
+from outguard.audit.tags import AuditTag
+from outguard.types import Actor
+
+ACTOR = Actor.system("test")
+
+
+def _fill(session, clock, n=12):
+    for i in range(n):
+        record(
+            session,
+            ACTOR,
+            AuditTag.USER_CREATED,
+            clock=clock,
+            subject_type="user",
+            subject_id=f"u{i}",
+            details={"n": i},
+        )
+    session.flush()
+
+
+def _lift_triggers(session):
+    if session.bind.dialect.name == "postgresql":
+        session.execute(
+            text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only")
+        )
+    else:
+        session.execute(text("DROP TRIGGER IF EXISTS audit_events_no_update"))
+        session.execute(text("DROP TRIGGER IF EXISTS audit_events_no_delete"))
+
+
+def test_an_untouched_log_verifies_and_its_head_holds_the_tree(db_session, clock):
+    _fill(db_session, clock)
+    report = verify_log(db_session)
+    assert report.ok, report.finding
+    assert report.events == 12
+    leaves = [
+        e.leaf_hash for e in db_session.query(AuditEvent).order_by(AuditEvent.seq)
+    ]
+    assert report.root == MerkleTree(leaves).root()
+    assert db_session.get(AuditHead, 1).frontier is not None
+
+
+def test_an_edited_field_is_named(db_session, clock):
+    _fill(db_session, clock)
+    _lift_triggers(db_session)
+    db_session.execute(
+        text("UPDATE audit_events SET subject_id = 'someone-else' WHERE seq = 5")
+    )
+    db_session.expire_all()
+    report = verify_log(db_session)
+    assert not report.ok
+    assert report.finding.problem is Problem.EDITED
+    assert report.finding.seq == 5
+
+
+def test_a_deleted_row_is_named(db_session, clock):
+    _fill(db_session, clock)
+    _lift_triggers(db_session)
+    db_session.execute(text("DELETE FROM audit_events WHERE seq = 7"))
+    db_session.expire_all()
+    report = verify_log(db_session)
+    assert report.finding.problem is Problem.DELETED
+    assert report.finding.seq == 7
+
+
+def test_a_deleted_tail_is_named(db_session, clock):
+    _fill(db_session, clock)
+    _lift_triggers(db_session)
+    db_session.execute(text("DELETE FROM audit_events WHERE seq >= 11"))
+    db_session.expire_all()
+    report = verify_log(db_session)
+    assert report.finding.problem is Problem.DELETED
+    assert report.finding.seq == 11
+
+
+def test_a_swapped_pair_is_named(db_session, clock):
+    _fill(db_session, clock)
+    _lift_triggers(db_session)
+    for a, b in ((4, -1), (8, 4), (-1, 8)):
+        db_session.execute(
+            text("UPDATE audit_events SET seq = :b WHERE seq = :a"), {"a": a, "b": b}
+        )
+    db_session.expire_all()
+    report = verify_log(db_session)
+    assert report.finding.problem is Problem.REORDERED
+    assert report.finding.seq == 4
+
+
+def test_an_inserted_row_is_named(db_session, clock):
+    _fill(db_session, clock)
+    _lift_triggers(db_session)
+    # shift 6.. up by one (from the top, to keep the primary key unique), forge a new 6
+    for seq in range(12, 5, -1):
+        db_session.execute(
+            text("UPDATE audit_events SET seq = :new WHERE seq = :old"),
+            {"new": seq + 1, "old": seq},
+        )
+    db_session.execute(
+        text(
+            "INSERT INTO audit_events (seq, at, actor_kind, actor_display, tag, details) "
+            "SELECT 6, at, actor_kind, actor_display, tag, details FROM audit_events WHERE seq = 5"
+        )
+    )
+    db_session.expire_all()
+    report = verify_log(db_session)
+    assert report.finding.problem in {Problem.INSERTED, Problem.MALFORMED}
+    assert report.finding.seq == 6
+
+
+def test_rewritten_hashes_are_caught_by_the_head_and_checkpoints(db_session, clock):
+    _fill(db_session, clock)
+    tree = MerkleTree(
+        [e.leaf_hash for e in db_session.query(AuditEvent).order_by(AuditEvent.seq)]
+    )
+    db_session.add(
+        AuditCheckpoint(
+            tree_size=8, root_hash=tree.root(8), note="test", created_at=clock.now()
+        )
+    )
+    db_session.flush()
+    assert verify_log(db_session).checkpoints == 1
+    # An attacker who edits an event *and* recomputes its stored leaf hash:
+    event = db_session.get(AuditEvent, 3)
+    from outguard.audit.chain import EVENT_FIELDS, event_leaf_hash
+
+    fields = {name: getattr(event, name) for name in EVENT_FIELDS}
+    fields["subject_id"] = "forged"
+    _lift_triggers(db_session)
+    db_session.execute(
+        text(
+            "UPDATE audit_events SET subject_id = 'forged', leaf_hash = :h WHERE seq = 3"
+        ),
+        {"h": event_leaf_hash(fields)},
+    )
+    db_session.expire_all()
+    report = verify_log(db_session)
+    assert report.finding.problem is Problem.BAD_CHECKPOINT
+    assert report.finding.seq == 8
+
+
+def test_appends_refuse_a_head_that_disagrees_with_its_frontier(db_session, clock):
+    _fill(db_session, clock, n=2)
+    db_session.execute(
+        text("UPDATE audit_head SET last_seq = last_seq + 1 WHERE id = 1")
+    )
+    db_session.expire_all()
+    from outguard.errors import TamperDetectedError
+
+    with pytest.raises(TamperDetectedError):
+        _fill(db_session, clock, n=1)
