@@ -8,13 +8,11 @@ match the rebuilt tree.
 
 from __future__ import annotations
 
-import contextlib
 import hmac
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outguard.audit.chain import (
@@ -27,7 +25,17 @@ from outguard.audit.chain import (
     format_at,
     read_event,
 )
+from outguard.audit.checkpoint import (
+    Checkpoint,
+    NoteError,
+    SignerKey,
+    VerifierKey,
+    open_checkpoint,
+    sign_checkpoint,
+)
 from outguard.audit.models import AuditCheckpoint, AuditEvent, AuditHead
+from outguard.audit.repository import AuditRepository
+from outguard.types import Clock
 
 _BATCH = 5000
 _CONTEXT_ROWS = 32  # rows read past a mismatch, so a swap or shift can be recognised
@@ -67,34 +75,22 @@ def _event_dict(event: AuditEvent) -> dict[str, object]:
     return data
 
 
-@contextlib.contextmanager
-def _events(session: Session) -> Iterator[Iterator[AuditEvent]]:
-    """Events in seq order, fetched in batches (a server-side cursor on PostgreSQL)."""
-    stmt = (
-        select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=_BATCH)
-    )
-    result = session.execute(stmt).scalars()
-    try:
-        yield iter(result)
-    finally:
-        result.close()
-
-
 def verify_log(
     session: Session,
     *,
+    trusted: Sequence[VerifierKey] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> LogReport:
     """Recompute every leaf and root; compare with stored hashes, checkpoints and the head."""
-    head = session.get(AuditHead, 1)
+    repo = AuditRepository(session)
+    head = repo.head()
     total = head.last_seq if head is not None else 0
-    checkpoints = {
-        c.tree_size: c
-        for c in session.execute(
-            select(AuditCheckpoint).order_by(AuditCheckpoint.tree_size)
-        ).scalars()
-    }
-    with _events(session) as stream:
+    checkpoints = {c.tree_size: c for c in repo.checkpoints()}
+    if trusted is not None:
+        bad = _check_signatures(list(checkpoints.values()), trusted)
+        if bad is not None:
+            return _failed(0, 0, Frontier().root(), bad)
+    with repo.events_in_order(_BATCH) as stream:
         walked = _walk(stream, checkpoints, progress, total)
     if isinstance(walked, LogReport):
         return walked
@@ -181,10 +177,57 @@ def _tail_finding(
 
 def event_record(session: Session, seq: int) -> dict[str, object] | None:
     """One event as the verifier sees it (canonical time, leaf hash in hex), or None."""
-    event = session.get(AuditEvent, seq)
+    event = AuditRepository(session).event(seq)
     if event is None:
         return None
     data: dict[str, object] = {name: getattr(event, name) for name in EVENT_FIELDS}
     data["at"] = format_at(event.at)
     data["leaf_hash"] = event.leaf_hash.hex() if event.leaf_hash else None
     return data
+
+
+def _check_signatures(
+    checkpoints: list[AuditCheckpoint], trusted: Sequence[VerifierKey]
+) -> Finding | None:
+    """Each stored checkpoint must be signed by a trusted key and say what its row says."""
+    for checkpoint in checkpoints:
+        try:
+            opened = open_checkpoint(checkpoint.note, trusted, ignore_unknown=True)
+        except NoteError as exc:
+            detail = f"the checkpoint at tree size {checkpoint.tree_size}: {exc}"
+            return Finding(Problem.BAD_CHECKPOINT, None, detail)
+        body = opened.checkpoint
+        if body.size != checkpoint.tree_size or not hmac.compare_digest(
+            body.root_hash, checkpoint.root_hash
+        ):
+            detail = f"the checkpoint at tree size {checkpoint.tree_size} was altered"
+            return Finding(Problem.BAD_CHECKPOINT, None, detail)
+    return None
+
+
+def make_checkpoint(
+    session: Session, signer: SignerKey, *, clock: Clock, min_new_events: int = 1
+) -> AuditCheckpoint | None:
+    """Sign the current tree head as a C2SP checkpoint, if enough events are new.
+
+    Taken under the head's lock, so it matches a state the log really had; returns None when
+    fewer than `min_new_events` were appended since the last checkpoint.
+    """
+    repo = AuditRepository(session)
+    head = repo.head(lock=True)
+    frontier = Frontier.from_bytes(head.frontier if head is not None else None)
+    last = repo.last_checkpoint_size() or 0
+    if frontier.size == 0 or frontier.size - last < max(1, min_new_events):
+        return None
+    now = clock.now()
+    body = Checkpoint(
+        signer.name, frontier.size, frontier.root(), at=now.replace(microsecond=0)
+    )
+    row = AuditCheckpoint(
+        tree_size=frontier.size,
+        root_hash=frontier.root(),
+        note=sign_checkpoint(body, signer),
+        created_at=now,
+    )
+    repo.add_checkpoint(row)
+    return row

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from outguard.audit.chain import Frontier, event_leaf_hash
-from outguard.audit.models import AuditEvent, AuditHead
+from outguard.audit.models import AuditCheckpoint, AuditEvent, AuditHead
 from outguard.errors import TamperDetectedError
 
 _HEAD_ID = 1
@@ -105,3 +106,40 @@ class AuditRepository:
     def count(self) -> int:
         head = self._session.get(AuditHead, _HEAD_ID)
         return head.last_seq if head else 0
+
+    # ------------------------------------------------------------ the ledger
+    def head(self, *, lock: bool = False) -> AuditHead | None:
+        stmt = select(AuditHead).where(AuditHead.id == _HEAD_ID)
+        if lock:
+            stmt = stmt.with_for_update()
+        return self._session.execute(stmt).scalar_one_or_none()
+
+    def event(self, seq: int) -> AuditEvent | None:
+        return self._session.get(AuditEvent, seq)
+
+    @contextlib.contextmanager
+    def events_in_order(self, batch: int) -> Iterator[Iterator[AuditEvent]]:
+        """Events in seq order, fetched in batches (a server-side cursor on PostgreSQL)."""
+        stmt = (
+            select(AuditEvent)
+            .order_by(AuditEvent.seq)
+            .execution_options(yield_per=batch)
+        )
+        result = self._session.execute(stmt).scalars()
+        try:
+            yield iter(result)
+        finally:
+            result.close()
+
+    def checkpoints(self) -> list[AuditCheckpoint]:
+        stmt = select(AuditCheckpoint).order_by(AuditCheckpoint.tree_size)
+        return list(self._session.execute(stmt).scalars())
+
+    def last_checkpoint_size(self) -> int | None:
+        return self._session.execute(
+            select(func.max(AuditCheckpoint.tree_size))
+        ).scalar()
+
+    def add_checkpoint(self, checkpoint: AuditCheckpoint) -> None:
+        self._session.add(checkpoint)
+        self._session.flush()

@@ -5,6 +5,7 @@
   blobs/             encrypted blobs (local backend)
   keys/app.key       32 random bytes: HMAC key for session, invitation and API tokens
   keys/root.key      32 random bytes: root of the encryption key hierarchy (file provider)
+  keys/audit.key     Ed25519 private key (32 bytes) that signs audit-log checkpoints
   outbox/            e-mails written by the development mail backend
   instance.json      marker: created_at, version
 """
@@ -21,6 +22,7 @@ from outguard import __version__
 from outguard.db.migrate import upgrade
 from outguard.errors import ConflictError, NotFoundError
 from outguard.keystore.provider import root_key_path, write_new_root_key
+from outguard.security.signing import SigningKey
 from outguard.security.tokens import new_app_secret
 from outguard.settings import Settings
 
@@ -50,6 +52,10 @@ class InstancePaths:
         return self.home / "keys" / "app.key"
 
     @property
+    def audit_key(self) -> Path:
+        return self.home / "keys" / "audit.key"
+
+    @property
     def exists(self) -> bool:
         return self.marker.exists()
 
@@ -73,6 +79,7 @@ def init_home(settings: Settings, *, now: datetime) -> InstancePaths:
         _write_secret(paths.app_key, new_app_secret())
     if settings.crypto.key_provider == "file":
         write_new_root_key(root_key_path(settings))
+    _write_secret(paths.audit_key, SigningKey.generate().material)
     upgrade(settings.database_url)
     paths.marker.write_text(
         json.dumps({"created_at": now.isoformat(), "version": __version__}, indent=2)
@@ -103,3 +110,25 @@ def load_app_secret(settings: Settings) -> bytes:
     if len(secret) < APP_KEY_BYTES:
         raise InstanceNotInitialisedError(f"The application key at {path} is damaged.")
     return secret
+
+
+def load_audit_key(
+    settings: Settings, *, create: bool = True
+) -> tuple[SigningKey, bool]:
+    """The instance's checkpoint-signing key, and whether it was created just now.
+
+    Instances initialised before checkpoints existed get theirs on first need.
+    """
+    path = InstancePaths(settings.home).audit_key
+    created = False
+    if not path.exists():
+        if not create or not InstancePaths(settings.home).exists:
+            raise InstanceNotInitialisedError(
+                f"No audit signing key at {path}: run `outguard init` first."
+            )
+        try:
+            _write_secret(path, SigningKey.generate().material)
+            created = True
+        except FileExistsError:  # another process made it first: use theirs
+            created = False
+    return SigningKey(path.read_bytes()), created

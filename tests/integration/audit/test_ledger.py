@@ -163,3 +163,82 @@ def test_appends_refuse_a_head_that_disagrees_with_its_frontier(db_session, cloc
 
     with pytest.raises(TamperDetectedError):
         _fill(db_session, clock, n=1)
+
+
+def test_parallel_writers_leave_no_gap_no_duplicate_and_a_verifying_tree(
+    fresh_database_url,
+):
+    import threading
+
+    from outguard.db import make_session_factory, unit_of_work
+    from outguard.db.engine import make_engine
+    from outguard.db.migrate import upgrade
+    from outguard.types import SystemClock
+
+    url = fresh_database_url()
+    upgrade(url)
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def writer(w: int) -> None:
+        try:
+            start.wait()
+            for i in range(25):
+                with unit_of_work(factory) as session:
+                    record(
+                        session,
+                        ACTOR,
+                        AuditTag.USER_CREATED,
+                        clock=SystemClock(),
+                        subject_type="user",
+                        subject_id=f"w{w}-{i}",
+                    )
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(w,)) for w in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    with unit_of_work(factory) as session:
+        seqs = [e.seq for e in session.query(AuditEvent).order_by(AuditEvent.seq)]
+        assert seqs == list(range(1, 101))
+        report = verify_log(session)
+        assert report.ok, report.finding
+    engine.dispose()
+
+
+def test_signed_checkpoints_verify_and_forgeries_fail(db_session, clock):
+    from outguard.audit.ledger import make_checkpoint
+    from outguard.instance.audit_keys import signer_from, verifier_of
+    from outguard.security.signing import SigningKey
+
+    signer = signer_from(SigningKey.generate())
+    trusted = [verifier_of(signer)]
+    assert make_checkpoint(db_session, signer, clock=clock) is None  # empty log
+    _fill(db_session, clock, n=5)
+    first = make_checkpoint(db_session, signer, clock=clock)
+    assert first.tree_size == 5
+    assert make_checkpoint(db_session, signer, clock=clock) is None
+    _fill(db_session, clock, n=3)
+    assert make_checkpoint(db_session, signer, clock=clock, min_new_events=10) is None
+    assert make_checkpoint(db_session, signer, clock=clock).tree_size == 8
+    report = verify_log(db_session, trusted=trusted)
+    assert report.ok and report.checkpoints == 2
+    stranger = [verifier_of(signer_from(SigningKey.generate()))]
+    assert (
+        verify_log(db_session, trusted=stranger).finding.problem
+        is Problem.BAD_CHECKPOINT
+    )
+    db_session.execute(
+        text("UPDATE audit_checkpoints SET root_hash = :r WHERE tree_size = 5"),
+        {"r": b"\x00" * 32},
+    )
+    db_session.expire_all()
+    altered = verify_log(db_session, trusted=trusted)
+    assert altered.finding.problem is Problem.BAD_CHECKPOINT
+    assert "altered" in altered.finding.detail

@@ -1,26 +1,14 @@
-"""Ed25519 adapter for the tests. Production code gets the same two callables from the
-security kernel, the only package allowed to import `cryptography`."""
-
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import (
-    Ed25519PrivateKey,
-    Ed25519PublicKey,
-)
+"""Ed25519 for the audit tests, from the security kernel (the only `cryptography` importer)."""
 
 from outguard.audit.checkpoint import SignerKey, VerifierKey
+from outguard.security.signing import SigningKey, check_signature
 
-
-def check(public_key: bytes, message: bytes, signature: bytes) -> bool:
-    try:
-        Ed25519PublicKey.from_public_bytes(public_key).verify(signature, message)
-    except InvalidSignature:
-        return False
-    return True
+check = check_signature
 
 
 def new_signer(name: str) -> SignerKey:
-    private = Ed25519PrivateKey.generate()
-    return SignerKey(name, private.public_key().public_bytes_raw(), private.sign)
+    key = SigningKey.generate()
+    return SignerKey(name, key.public_key, key.sign)
 
 
 def verifier(signer: SignerKey) -> VerifierKey:
