@@ -70,3 +70,154 @@ def test_checkpoints_are_signed_and_a_forged_one_is_caught(tmp_path):
     bad = _run(home, "audit", "verify", "--json")
     assert bad.exit_code == 9
     assert json.loads(bad.output)["problem"] == "bad_checkpoint"
+
+
+def _edit_member(src, dst, name, change):
+    import zipfile
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            zout.writestr(
+                info.filename, change(data) if info.filename == name else data
+            )
+
+
+def test_evidence_bundle_verifies_offline_and_every_forgery_is_named(tmp_path):
+    import subprocess
+    import sys
+
+    home = tmp_path / "home"
+    assert _run(home, "init").exit_code == 0
+    for name in ("Acme Books", "Maple Payroll", "Birch Tax"):
+        assert _run(home, "org", "add", name, "--kind", "client").exit_code == 0
+    bundle = tmp_path / "evidence.zip"
+    exported = _run(home, "audit", "export", "--out", str(bundle))
+    assert exported.exit_code == 0, exported.output
+    fingerprint = exported.output.rsplit("SHA-256: ", 1)[1].split()[0]
+    assert (
+        _run(home, "audit", "export", "--out", str(bundle)).exit_code == 7
+    )  # no overwrite
+
+    ok = json.loads(_run(home, "audit", "verify-bundle", str(bundle), "--json").output)
+    assert ok["ok"] and ok["key_pinned"] and ok["events"] >= 3
+
+    # Offline, with no outguard: the standalone verifier under `python -I` in an empty dir.
+    import zipfile
+
+    offline = tmp_path / "offline"
+    offline.mkdir()
+    # No site processing (so no outguard.pth): only site-packages for `cryptography`.
+    import sysconfig
+
+    bare = {"PATH": "/usr/bin:/bin", "PYTHONPATH": sysconfig.get_paths()["purelib"]}
+    platlib = sysconfig.get_paths()["platlib"]
+    if platlib != bare["PYTHONPATH"]:
+        bare["PYTHONPATH"] += ":" + platlib
+    with zipfile.ZipFile(bundle) as zf:
+        (offline / "verify_bundle.py").write_bytes(zf.read("verify_bundle.py"))
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-S",
+            "verify_bundle.py",
+            str(bundle),
+            "--key-sha256",
+            fingerprint,
+        ],
+        cwd=offline,
+        capture_output=True,
+        text=True,
+        env=bare,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.startswith("OK:")
+    probe = subprocess.run(
+        [sys.executable, "-S", "-c", "import outguard"],
+        cwd=offline,
+        env=bare,
+        capture_output=True,
+        check=False,
+    )
+    assert probe.returncode != 0  # the verifier really ran without outguard
+
+    # An edited event, a truncated bundle, another instance's bundle: each named.
+    edited = tmp_path / "edited.zip"
+    _edit_member(
+        bundle,
+        edited,
+        "events.jsonl",
+        lambda d: d.replace(b"org:created", b"org:disabled", 1),
+    )
+    report = json.loads(
+        _run(home, "audit", "verify-bundle", str(edited), "--json").output
+    )
+    assert not report["ok"]
+    assert "events.jsonl was altered after export" in report["problems"]
+    assert any("not in the signed log" in p for p in report["problems"])
+    run = subprocess.run(
+        [sys.executable, "-S", "verify_bundle.py", str(edited)],
+        cwd=offline,
+        capture_output=True,
+        text=True,
+        env=bare,
+        check=False,
+    )
+    assert run.returncode == 1 and "not in the signed log" in run.stdout
+
+
+def test_truncated_foreign_and_forged_bundles_are_named(tmp_path):
+    home = tmp_path / "home"
+    assert _run(home, "init").exit_code == 0
+    assert _run(home, "org", "add", "Acme Books", "--kind", "client").exit_code == 0
+    bundle = tmp_path / "evidence.zip"
+    assert _run(home, "audit", "export", "--out", str(bundle)).exit_code == 0
+    truncated = tmp_path / "truncated.zip"
+    truncated.write_bytes(bundle.read_bytes()[:-200])
+    result = _run(home, "audit", "verify-bundle", str(truncated))
+    assert result.exit_code == 9
+    assert "truncated or damaged" in result.output
+
+    other = tmp_path / "other"
+    assert _run(other, "init").exit_code == 0
+    assert _run(other, "org", "add", "Elsewhere", "--kind", "client").exit_code == 0
+    foreign = tmp_path / "foreign.zip"
+    assert _run(other, "audit", "export", "--out", str(foreign)).exit_code == 0
+    report = json.loads(
+        _run(home, "audit", "verify-bundle", str(foreign), "--json").output
+    )
+    assert "the bundle is signed by another log's key" in report["problems"]
+
+    forged = tmp_path / "forged.zip"
+    _edit_member(bundle, forged, "checkpoint.txt", lambda d: d[:-10] + b"AAAAAAAAA\n")
+    report = json.loads(
+        _run(home, "audit", "verify-bundle", str(forged), "--json").output
+    )
+    assert any(
+        p.startswith("the checkpoint") or "altered" in p for p in report["problems"]
+    )
+    assert not report["ok"]
+
+
+def test_export_a_subject_since(tmp_path):
+    home = tmp_path / "home"
+    assert _run(home, "init").exit_code == 0
+    assert _run(home, "org", "add", "Acme Books", "--kind", "client").exit_code == 0
+    bundle = tmp_path / "one.zip"
+    result = _run(
+        home,
+        "audit",
+        "export",
+        "--out",
+        str(bundle),
+        "--subject",
+        "nobody",
+        "--since",
+        "2020-01-01T00:00:00",
+    )
+    assert result.exit_code == 0, result.output
+    assert ": 0 event(s)" in result.output
+    assert json.loads(
+        _run(home, "audit", "verify-bundle", str(bundle), "--json").output
+    )["ok"]

@@ -105,7 +105,7 @@ class VerifierKey(_Key):
 
     @classmethod
     def from_vkey(cls, vkey: str, check: CheckFn) -> VerifierKey:
-        parts = vkey.split("+")
+        parts = vkey.split("+", 2)
         if len(parts) != 3:  # noqa: PLR2004 — name, id, key
             raise NoteError("a verifier key is <name>+<key id>+<key>")
         name, hex_id, key_text = parts

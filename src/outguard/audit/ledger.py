@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -33,8 +34,10 @@ from outguard.audit.checkpoint import (
     open_checkpoint,
     sign_checkpoint,
 )
+from outguard.audit.evidence import build_bundle
 from outguard.audit.models import AuditCheckpoint, AuditEvent, AuditHead
 from outguard.audit.repository import AuditRepository
+from outguard.errors import NotFoundError
 from outguard.types import Clock
 
 _BATCH = 5000
@@ -231,3 +234,44 @@ def make_checkpoint(
     )
     repo.add_checkpoint(row)
     return row
+
+
+def export_evidence(
+    session: Session,
+    signer: SignerKey,
+    trusted: VerifierKey,
+    *,
+    clock: Clock,
+    subject: str | None = None,
+    since: datetime | None = None,
+) -> tuple[bytes, int]:
+    """An evidence bundle of the selected events (all, by default) and how many it holds.
+
+    A checkpoint covering the whole log is signed first if the newest one does not.
+    """
+    repo = AuditRepository(session)
+    make_checkpoint(session, signer, clock=clock)
+    size = repo.last_checkpoint_size() or 0
+    checkpoint = repo.checkpoint_at(size)
+    if checkpoint is None:
+        msg = "The audit log is empty: there is nothing to export."
+        raise NotFoundError(msg)
+    events = repo.select_events(subject=subject, since=since, up_to=size)
+    selection = ", ".join(
+        part
+        for part in (
+            f"subject {subject}" if subject else "",
+            f"since {since.isoformat()}" if since else "",
+        )
+        if part
+    )
+    data = build_bundle(
+        [{name: getattr(e, name) for name in EVENT_FIELDS} for e in events],
+        repo.leaf_hashes(size),
+        checkpoint.note,
+        size,
+        trusted,
+        created_at=clock.now(),
+        selection=selection or "the whole log",
+    )
+    return data, len(events)

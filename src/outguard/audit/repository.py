@@ -143,3 +143,29 @@ class AuditRepository:
     def add_checkpoint(self, checkpoint: AuditCheckpoint) -> None:
         self._session.add(checkpoint)
         self._session.flush()
+
+    def leaf_hashes(self, size: int) -> list[bytes]:
+        stmt = (
+            select(AuditEvent.leaf_hash)
+            .where(AuditEvent.seq <= size)
+            .order_by(AuditEvent.seq)
+        )
+        return [h or b"" for h in self._session.execute(stmt).scalars()]
+
+    def checkpoint_at(self, size: int) -> AuditCheckpoint | None:
+        return self._session.get(AuditCheckpoint, size)
+
+    def select_events(
+        self, *, subject: str | None, since: datetime | None, up_to: int
+    ) -> list[AuditEvent]:
+        stmt = (
+            select(AuditEvent).where(AuditEvent.seq <= up_to).order_by(AuditEvent.seq)
+        )
+        if subject is not None:
+            kind, _, ident = subject.rpartition(":")
+            stmt = stmt.where(AuditEvent.subject_id == ident)
+            if kind:
+                stmt = stmt.where(AuditEvent.subject_type == kind)
+        if since is not None:
+            stmt = stmt.where(AuditEvent.at >= since)
+        return list(self._session.execute(stmt).scalars())

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import hashlib
+from datetime import UTC, datetime
+from pathlib import Path
+
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-from outguard.audit.ledger import event_record, make_checkpoint, verify_log
+from outguard.audit.evidence import verify_bundle
+from outguard.audit.ledger import (
+    event_record,
+    export_evidence,
+    make_checkpoint,
+    verify_log,
+)
 from outguard.cli.context import CliContext
 from outguard.cli.output import console, err_console, print_json
-from outguard.errors import NotFoundError
+from outguard.errors import DomainValidationError, NotFoundError
 from outguard.instance.audit_keys import audit_signer, verifier_of
+from outguard.instance.home import InstancePaths
+from outguard.security.signing import check_signature
 
 app = typer.Typer(
     help=(
@@ -91,6 +103,82 @@ def checkpoint(ctx: typer.Context) -> None:
             return
         note = row.note
     typer.echo(note, nl=False)
+
+
+@app.command("export")
+def export(
+    ctx: typer.Context,
+    out: Path = typer.Option(..., "--out", help="Where to write the bundle (.zip)."),
+    subject: str | None = typer.Option(
+        None, help="Only events about this subject: `ID` or `TYPE:ID` (e.g. `user:…`)."
+    ),
+    since: datetime | None = typer.Option(
+        None, help="Only events at or after this UTC time (ISO 8601)."
+    ),
+) -> None:
+    """Write an evidence bundle that verifies offline, with no outguard database.
+
+    Holds the selected events (all by default), their inclusion proofs against a signed
+    checkpoint, the log's public key, a readable summary.html and a standalone verifier
+    (`python verify_bundle.py bundle.zip --key-sha256 …`).
+    """
+    cli: CliContext = ctx.obj
+    if out.exists():
+        raise DomainValidationError(f"{out.name} already exists; choose another --out.")
+    signer, _ = audit_signer(cli.settings)
+    with cli.transaction() as session:
+        data, count = export_evidence(
+            session,
+            signer,
+            verifier_of(signer),
+            clock=cli.clock,
+            subject=subject,
+            since=since.replace(tzinfo=since.tzinfo or UTC) if since else None,
+        )
+    tmp = out.with_name(f".{out.name}.part")
+    tmp.write_bytes(data)
+    tmp.replace(out)
+    fingerprint = hashlib.sha256(signer.public_key).hexdigest()
+    console.print(
+        f"[green]Wrote[/] {escape(str(out))}: {count} event(s). Log key SHA-256: {fingerprint}"
+    )
+
+
+@app.command("verify-bundle")
+def verify_bundle_command(
+    ctx: typer.Context,
+    bundle: Path = typer.Argument(..., help="The evidence bundle (.zip)."),
+    key_sha256: str | None = typer.Option(
+        None,
+        help="The log key fingerprint to trust (default: this instance's key, if any).",
+    ),
+    json_output: bool = typer.Option(False, "--json", help="Machine-readable report."),
+) -> None:
+    """Verify an evidence bundle offline: hashes, signature, and every inclusion proof."""
+    cli: CliContext = ctx.obj
+    if key_sha256 is None and InstancePaths(cli.settings.home).audit_key.exists():
+        signer, _ = audit_signer(cli.settings)
+        key_sha256 = hashlib.sha256(signer.public_key).hexdigest()
+    try:
+        data = bundle.read_bytes()
+    except OSError as exc:
+        raise DomainValidationError(
+            f"Cannot read {bundle.name}: {exc.strerror}."
+        ) from None
+    report = verify_bundle(data, check_signature, pinned_key_sha256=key_sha256)
+    if json_output:
+        print_json(report.as_dict())
+    elif report.ok:
+        pinned = "the pinned key" if report.pinned else "the key inside the bundle"
+        console.print(
+            f"[green]✓ verified:[/] {report.events} event(s) proven in {escape(report.origin)} "
+            f"at tree size {report.tree_size}, signed by {pinned}"
+        )
+    else:
+        for problem in report.problems:
+            err_console.print(f"[bold red]✗[/] {escape(problem)}", highlight=False)
+    if not report.ok:
+        raise typer.Exit(EXIT_TAMPERED)
 
 
 @app.command("show")
