@@ -173,6 +173,19 @@ class CryptoSettings(_Group):
     )
 
 
+class AuditSettings(_Group):
+    checkpoint_every_events: int = Field(
+        default=1000,
+        ge=1,
+        description="Sign an audit checkpoint once this many events were appended since the last.",
+    )
+    checkpoint_every_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="...or once this many seconds passed with at least one new event (and at shutdown).",
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="OUTGUARD_",
@@ -206,6 +219,7 @@ class Settings(BaseSettings):
     jobs: JobSettings = Field(default_factory=JobSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
     crypto: CryptoSettings = Field(default_factory=CryptoSettings)
+    audit: AuditSettings = Field(default_factory=AuditSettings)
 
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> Self:

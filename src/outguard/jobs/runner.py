@@ -208,9 +208,16 @@ class JobRunner:
         return ran
 
     def run_until_stopped(
-        self, stop: threading.Event, *, poll_interval: float | None = None
+        self,
+        stop: threading.Event,
+        *,
+        poll_interval: float | None = None,
+        tick: Callable[[], object] | None = None,
     ) -> None:
-        """The worker loop: run jobs back to back, poll when idle, survive DB outages."""
+        """The worker loop: run jobs back to back, poll when idle, survive DB outages.
+
+        `tick` runs after every round (e.g. signing an audit checkpoint when one is due).
+        """
         poll = (
             self._settings.poll_interval_seconds
             if poll_interval is None
@@ -227,6 +234,13 @@ class JobRunner:
                 )
                 log.debug("loop error details", exc_info=True)
                 busy = False
+            if tick is not None:
+                try:
+                    tick()
+                except Exception as exc:  # noqa: BLE001 - housekeeping must not end the worker
+                    log.error(  # noqa: TRY400 - no traceback: it can quote personal data
+                        "job worker %s: tick error: %s", self.worker_id, safe_error(exc)
+                    )
             if not busy:
                 stop.wait(poll)
 
@@ -309,17 +323,21 @@ class WorkerThread(threading.Thread):
         *,
         poll_interval: float | None = None,
         on_exit: Callable[[], None] | None = None,
+        tick: Callable[[], object] | None = None,
     ) -> None:
         """`on_exit` runs in the thread when the loop ends (e.g. dispose the engine)."""
         super().__init__(name=f"outguard-{runner.worker_id}", daemon=True)
         self._runner = runner
         self._poll = poll_interval
         self._on_exit = on_exit
+        self._tick = tick
         self._stop_event = threading.Event()
 
     def run(self) -> None:
         try:
-            self._runner.run_until_stopped(self._stop_event, poll_interval=self._poll)
+            self._runner.run_until_stopped(
+                self._stop_event, poll_interval=self._poll, tick=self._tick
+            )
         finally:
             if self._on_exit is not None:
                 self._on_exit()

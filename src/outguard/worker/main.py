@@ -16,7 +16,9 @@ from types import FrameType
 from sqlalchemy import Engine
 
 from outguard.db import make_engine, make_session_factory
-from outguard.jobs.runner import JobRunner, WorkerThread
+from outguard.errors import OutguardError
+from outguard.instance.checkpoints import Checkpointer
+from outguard.jobs.runner import JobRunner, WorkerThread, safe_error
 from outguard.settings import Settings, load_settings
 from outguard.types import SystemClock
 from outguard.worker.registry import build_registry
@@ -34,13 +36,38 @@ def make_runner(settings: Settings, *, engine: Engine | None = None) -> JobRunne
     )
 
 
+def make_checkpointer(settings: Settings, engine: Engine) -> Checkpointer | None:
+    """The audit checkpoint schedule, if this instance has (or can make) its audit key."""
+    try:
+        return Checkpointer(settings, make_session_factory(engine), SystemClock())
+    except OutguardError as exc:
+        log.warning("audit checkpoints are off: %s", exc.message)
+        return None
+
+
+def _final_checkpoint(checkpointer: Checkpointer | None) -> None:
+    if checkpointer is None:
+        return
+    try:
+        checkpointer.final()
+    except Exception as exc:  # noqa: BLE001 - shutdown must finish
+        log.error("final audit checkpoint failed: %s", safe_error(exc))  # noqa: TRY400
+
+
 def start_worker_thread(settings: Settings) -> WorkerThread:
     """Start the embedded worker; the caller stops it with `.stop()`."""
     engine = make_engine(settings.database_url, echo=settings.database.echo)
+    checkpointer = make_checkpointer(settings, engine)
+
+    def on_exit() -> None:
+        _final_checkpoint(checkpointer)
+        engine.dispose()
+
     thread = WorkerThread(
         make_runner(settings, engine=engine),
         poll_interval=settings.jobs.poll_interval_seconds,
-        on_exit=engine.dispose,
+        on_exit=on_exit,
+        tick=checkpointer.tick if checkpointer is not None else None,
     )
     thread.start()
     return thread
@@ -54,6 +81,7 @@ def run_worker(settings: Settings, *, stop: threading.Event | None = None) -> No
     stop = stop or threading.Event()
     engine = make_engine(settings.database_url, echo=settings.database.echo)
     runner = make_runner(settings, engine=engine)
+    checkpointer = make_checkpointer(settings, engine)
 
     def _stop(signum: int, _frame: FrameType | None) -> None:
         log.info("signal %s: stopping after the current job", signum)
@@ -68,9 +96,12 @@ def run_worker(settings: Settings, *, stop: threading.Event | None = None) -> No
     log.info("worker %s started", runner.worker_id)
     try:
         runner.run_until_stopped(
-            stop, poll_interval=settings.jobs.poll_interval_seconds
+            stop,
+            poll_interval=settings.jobs.poll_interval_seconds,
+            tick=checkpointer.tick if checkpointer is not None else None,
         )
     finally:
+        _final_checkpoint(checkpointer)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         engine.dispose()
