@@ -141,12 +141,32 @@ def bench_ff1_ssn() -> Result:
     )
 
 
+def bench_audit_verify() -> Result:
+    """Verifying the audit log (1M events) vs hashlib building the same tree; appends; proofs."""
+    import bench_audit  # noqa: PLC0415 - sibling script
+
+    bench_audit.main()
+    events = bench_audit.make_events(200_000)
+    for e in events:
+        e["leaf_hash"] = bench_audit.event_leaf_hash(
+            {k: e[k] for k in bench_audit.EVENT_FIELDS}
+        )
+    blobs = [
+        bench_audit.canonical_event({k: e[k] for k in bench_audit.EVENT_FIELDS})
+        for e in events
+    ]
+    ours = _median_time(lambda: bench_audit.verify(events), 3) / len(events)
+    ref = _median_time(lambda: bench_audit.hashlib_tree(blobs), 3) / len(events)
+    return Result("verify one audit event", ours, "hashlib tree, per event", ref)
+
+
 BENCHMARKS = [
     bench_password_hash,
     bench_token_lookup,
     bench_stream_encrypt,
     bench_rewrap,
     bench_ff1_ssn,
+    bench_audit_verify,
 ]
 
 
