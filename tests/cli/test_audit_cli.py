@@ -221,3 +221,52 @@ def test_export_a_subject_since(tmp_path):
     assert json.loads(
         _run(home, "audit", "verify-bundle", str(bundle), "--json").output
     )["ok"]
+
+
+def test_a_witness_cosigns_and_verify_checks_its_signature(tmp_path):
+    home = tmp_path / "home"
+    assert _run(home, "init").exit_code == 0
+    assert _run(home, "org", "add", "Acme Books", "--kind", "client").exit_code == 0
+    key = tmp_path / "witness.key"
+    made = _run(
+        home, "audit", "witness-key", "vendor.example/witness", "--out", str(key)
+    )
+    assert made.exit_code == 0, made.output
+    vkey = made.output.strip()
+    assert vkey.startswith("vendor.example/witness+")
+    assert key.stat().st_mode & 0o777 == 0o600
+    assert _run(home, "audit", "witness-key", "x", "--out", str(key)).exit_code == 7
+    assert _run(home, "audit", "trust", vkey).exit_code == 0
+    assert _run(home, "audit", "trust", "junk").exit_code == 7
+    nothing = _run(
+        home, "audit", "cosign", "--name", "vendor.example/witness", "--key", str(key)
+    )
+    assert nothing.exit_code == 5  # no checkpoint yet
+    assert _run(home, "audit", "checkpoint").exit_code == 0
+    signed = _run(
+        home, "audit", "cosign", "--name", "vendor.example/witness", "--key", str(key)
+    )
+    assert signed.exit_code == 0, signed.output
+    assert (
+        _run(
+            home,
+            "audit",
+            "cosign",
+            "--name",
+            "vendor.example/witness",
+            "--key",
+            str(key),
+        ).exit_code
+        == 7
+    )
+    report = json.loads(_run(home, "audit", "verify", "--json").output)
+    assert report["ok"] and report["checkpoints_matched"] == 1
+    db = next(home.rglob("*.db"))
+    with sqlite3.connect(db) as conn:
+        note = conn.execute("SELECT note FROM audit_checkpoints").fetchone()[0]
+        lines = note.splitlines()
+        witness_line = next(line for line in lines if "vendor.example/witness" in line)
+        forged = note.replace(witness_line, witness_line[:-6] + "AAAAA=")
+        conn.execute("UPDATE audit_checkpoints SET note = ?", (forged,))
+    bad = json.loads(_run(home, "audit", "verify", "--json").output)
+    assert not bad["ok"] and bad["problem"] == "bad_checkpoint"

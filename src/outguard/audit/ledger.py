@@ -31,13 +31,14 @@ from outguard.audit.checkpoint import (
     NoteError,
     SignerKey,
     VerifierKey,
+    cosign_note,
     open_checkpoint,
     sign_checkpoint,
 )
 from outguard.audit.evidence import build_bundle
 from outguard.audit.models import AuditCheckpoint, AuditEvent, AuditHead
 from outguard.audit.repository import AuditRepository
-from outguard.errors import NotFoundError
+from outguard.errors import DomainValidationError, NotFoundError
 from outguard.types import Clock
 
 _BATCH = 5000
@@ -275,3 +276,24 @@ def export_evidence(
         selection=selection or "the whole log",
     )
     return data, len(events)
+
+
+def cosign_latest(
+    session: Session, witness: SignerKey, log_key: VerifierKey
+) -> AuditCheckpoint:
+    """Add a second party's signature to the newest checkpoint, after verifying it.
+
+    Stored in the checkpoint's note (C2SP allows any number of co-signatures): from then on
+    the operator alone cannot produce a different history that the witness signed.
+    """
+    repo = AuditRepository(session)
+    checkpoint = repo.latest_checkpoint()
+    if checkpoint is None:
+        msg = "There is no checkpoint to co-sign yet: run `outguard audit checkpoint`."
+        raise NotFoundError(msg)
+    try:
+        checkpoint.note = cosign_note(checkpoint.note, witness, [log_key])
+    except NoteError as exc:
+        raise DomainValidationError(f"Cannot co-sign: {exc}.") from None
+    session.flush()
+    return checkpoint

@@ -169,3 +169,7 @@ class AuditRepository:
         if since is not None:
             stmt = stmt.where(AuditEvent.at >= since)
         return list(self._session.execute(stmt).scalars())
+
+    def latest_checkpoint(self) -> AuditCheckpoint | None:
+        size = self.last_checkpoint_size()
+        return None if size is None else self.checkpoint_at(size)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,8 +11,10 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
+from outguard.audit.checkpoint import NoteError
 from outguard.audit.evidence import verify_bundle
 from outguard.audit.ledger import (
+    cosign_latest,
     event_record,
     export_evidence,
     make_checkpoint,
@@ -20,9 +23,15 @@ from outguard.audit.ledger import (
 from outguard.cli.context import CliContext
 from outguard.cli.output import console, err_console, print_json
 from outguard.errors import DomainValidationError, NotFoundError
-from outguard.instance.audit_keys import audit_signer, verifier_of
+from outguard.instance.audit_keys import (
+    audit_signer,
+    trust_witness,
+    trusted_witnesses,
+    verifier_of,
+    witness_signer,
+)
 from outguard.instance.home import InstancePaths
-from outguard.security.signing import check_signature
+from outguard.security.signing import SigningKey, SigningKeyError, check_signature
 
 app = typer.Typer(
     help=(
@@ -45,7 +54,7 @@ def verify(
     """Recompute everything; exit 0 if the log is intact, 9 with the first bad seq if not."""
     cli: CliContext = ctx.obj
     signer, _ = audit_signer(cli.settings)
-    trusted = [verifier_of(signer)]
+    trusted = [verifier_of(signer), *trusted_witnesses(cli.settings)]
     with cli.transaction() as session:
         if json_output:
             report = verify_log(session, trusted=trusted)
@@ -179,6 +188,68 @@ def verify_bundle_command(
             err_console.print(f"[bold red]✗[/] {escape(problem)}", highlight=False)
     if not report.ok:
         raise typer.Exit(EXIT_TAMPERED)
+
+
+@app.command("witness-key")
+def witness_key(
+    name: str = typer.Argument(
+        ..., help="The witness's name, e.g. `acme-vendor.example/witness`."
+    ),
+    out: Path = typer.Option(
+        ..., "--out", help="Where to write the private key (0600)."
+    ),
+) -> None:
+    """Make a co-signing key for a second party (the vendor, an insurer, a notary).
+
+    Prints the public verifier key to give to the log's owner (`outguard audit trust`).
+    """
+    if out.exists():
+        raise DomainValidationError(
+            f"{out.name} already exists; a key is never overwritten."
+        )
+    key = SigningKey.generate()
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(key.material)
+    signer = witness_signer(name, out)
+    typer.echo(verifier_of(signer).vkey)
+
+
+@app.command("trust")
+def trust(
+    ctx: typer.Context,
+    vkey: str = typer.Argument(
+        ..., help="A witness's verifier key (from `audit witness-key`)."
+    ),
+) -> None:
+    """Trust a witness: its co-signatures on checkpoints are verified from now on."""
+    cli: CliContext = ctx.obj
+    try:
+        key = trust_witness(cli.settings, vkey)
+    except NoteError as exc:
+        raise DomainValidationError(f"Not a verifier key: {exc}.") from None
+    console.print(f"[green]Trusted[/] witness {escape(key.name)}.")
+
+
+@app.command("cosign")
+def cosign(
+    ctx: typer.Context,
+    name: str = typer.Option(..., help="The witness's name (as in its key)."),
+    key: Path = typer.Option(..., "--key", help="The witness's private key file."),
+) -> None:
+    """Co-sign the newest checkpoint as a witness, after checking the log's signature on it."""
+    cli: CliContext = ctx.obj
+    signer, _ = audit_signer(cli.settings)
+    try:
+        witness = witness_signer(name, key)
+    except (OSError, SigningKeyError, NoteError) as exc:
+        raise DomainValidationError(f"Cannot use that witness key: {exc}.") from None
+    with cli.transaction() as session:
+        row = cosign_latest(session, witness, verifier_of(signer))
+        size = row.tree_size
+    console.print(
+        f"[green]Co-signed[/] the checkpoint at tree size {size} as {escape(name)}."
+    )
 
 
 @app.command("show")
