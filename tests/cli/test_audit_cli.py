@@ -270,3 +270,20 @@ def test_a_witness_cosigns_and_verify_checks_its_signature(tmp_path):
         conn.execute("UPDATE audit_checkpoints SET note = ?", (forged,))
     bad = json.loads(_run(home, "audit", "verify", "--json").output)
     assert not bad["ok"] and bad["problem"] == "bad_checkpoint"
+
+
+def test_tail_prints_the_newest_events(tmp_path):
+    home = tmp_path / "home"
+    assert _run(home, "init").exit_code == 0
+    for name in ("Acme Books", "Maple Payroll", "Birch Tax"):
+        assert _run(home, "org", "add", name, "--kind", "client").exit_code == 0
+    out = _run(home, "audit", "tail", "-n", "2")
+    assert out.exit_code == 0, out.output
+    lines = [line for line in out.output.splitlines() if line.strip()]
+    assert len(lines) == 2 and "org:created" in lines[-1]
+    as_json = [
+        json.loads(line)
+        for line in _run(home, "audit", "tail", "--json").output.splitlines()
+    ]
+    assert [e["seq"] for e in as_json] == list(range(1, len(as_json) + 1))
+    assert _run(home, "audit", "tail", "-n", "0").output.strip() == ""

@@ -297,3 +297,20 @@ def cosign_latest(
         raise DomainValidationError(f"Cannot co-sign: {exc}.") from None
     session.flush()
     return checkpoint
+
+
+def events_after(
+    session: Session, seq: int, *, limit: int = 500
+) -> list[dict[str, object]]:
+    """Events after `seq` (for `audit tail`), as `event_record` shows them."""
+    out = []
+    for event in AuditRepository(session).events_after(seq, limit):
+        data: dict[str, object] = {name: getattr(event, name) for name in EVENT_FIELDS}
+        data["at"] = format_at(event.at)
+        out.append(data)
+    return out
+
+
+def last_seq(session: Session) -> int:
+    head = AuditRepository(session).head()
+    return head.last_seq if head is not None else 0

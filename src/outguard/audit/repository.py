@@ -173,3 +173,12 @@ class AuditRepository:
     def latest_checkpoint(self) -> AuditCheckpoint | None:
         size = self.last_checkpoint_size()
         return None if size is None else self.checkpoint_at(size)
+
+    def events_after(self, seq: int, limit: int) -> list[AuditEvent]:
+        stmt = (
+            select(AuditEvent)
+            .where(AuditEvent.seq > seq)
+            .order_by(AuditEvent.seq)
+            .limit(limit)
+        )
+        return list(self._session.execute(stmt).scalars())

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,7 +18,9 @@ from outguard.audit.evidence import verify_bundle
 from outguard.audit.ledger import (
     cosign_latest,
     event_record,
+    events_after,
     export_evidence,
+    last_seq,
     make_checkpoint,
     verify_log,
 )
@@ -250,6 +254,51 @@ def cosign(
     console.print(
         f"[green]Co-signed[/] the checkpoint at tree size {size} as {escape(name)}."
     )
+
+
+def _tail_line(event: dict[str, object]) -> str:
+    subject = (
+        f"{event['subject_type']}:{event['subject_id']}" if event["subject_id"] else ""
+    )
+    return (
+        f"{event['seq']:>8}  {event['at']}  {event['tag']:<26} "
+        f"{event['actor_display']}  {subject}"
+    )
+
+
+@app.command("tail")
+def tail(
+    ctx: typer.Context,
+    lines: int = typer.Option(
+        20, "-n", "--lines", min=0, help="How many recent events."
+    ),
+    follow: bool = typer.Option(
+        False, "-f", "--follow", help="Keep printing new events."
+    ),
+    interval: float = typer.Option(1.0, help="Seconds between polls with --follow."),
+    json_output: bool = typer.Option(False, "--json", help="One JSON object per line."),
+) -> None:
+    """The newest events; with --follow, new ones as they are recorded (Ctrl-C stops)."""
+    cli: CliContext = ctx.obj
+    with cli.transaction() as session:
+        start = max(0, last_seq(session) - lines)
+    seen = start
+    try:
+        while True:
+            with cli.transaction() as session:
+                batch = events_after(session, seen)
+            for event in batch:
+                if json_output:
+                    typer.echo(json.dumps(event, default=str, sort_keys=True))
+                else:
+                    console.print(escape(_tail_line(event)), highlight=False)
+                seen = int(event["seq"])  # type: ignore[call-overload]
+            if not follow:
+                return
+            if not batch:
+                time.sleep(interval)
+    except KeyboardInterrupt:
+        return
 
 
 @app.command("show")
