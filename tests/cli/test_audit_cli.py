@@ -287,3 +287,23 @@ def test_tail_prints_the_newest_events(tmp_path):
     ]
     assert [e["seq"] for e in as_json] == list(range(1, len(as_json) + 1))
     assert _run(home, "audit", "tail", "-n", "0").output.strip() == ""
+
+
+def test_checkpoints_download_through_the_api(tmp_path, monkeypatch):
+    """A client keeps its own copy: the API's use case returns the signed notes."""
+    from outguard.audit.access import list_checkpoints
+    from outguard.db import make_engine, make_session_factory, unit_of_work
+    from outguard.settings import load_settings
+    from outguard.types import Actor
+
+    home = tmp_path / "home"
+    assert _run(home, "init").exit_code == 0
+    assert _run(home, "org", "add", "Acme Books", "--kind", "client").exit_code == 0
+    assert _run(home, "audit", "checkpoint").exit_code == 0
+    monkeypatch.setenv("OUTGUARD_HOME", str(home))
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    with unit_of_work(make_session_factory(engine)) as session:
+        notes = list_checkpoints(session, Actor.system("test"))
+    engine.dispose()
+    assert len(notes) == 1 and notes[0].note.startswith("outguard.audit/")

@@ -147,6 +147,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
         "owner", 200, wrong="staff", other=True, path=_invitation
     ),
     ("GET", "/api/v1/jobs"): Rule("staff", 200, wrong="agent"),
+    ("GET", "/api/v1/audit/checkpoints"): Rule("auditor", 200, wrong="staff"),
     ("GET", "/api/v1/tokens"): Rule("staff", 200, wrong="auditor"),
     ("POST", "/api/v1/tokens"): Rule(
         "staff",

@@ -2,10 +2,10 @@
 
 from fastapi import APIRouter
 
-from outguard.web.api import invitations, jobs, me, orgs, tokens, users
+from outguard.web.api import audit, invitations, jobs, me, orgs, tokens, users
 
 router = APIRouter(prefix="/api/v1")
-for _module in (me, orgs, users, invitations, tokens, jobs):
+for _module in (me, orgs, users, invitations, tokens, jobs, audit):
     router.include_router(_module.router)
 
 __all__ = ["router"]
