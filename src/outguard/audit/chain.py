@@ -35,6 +35,13 @@ _AT_TEXT: Final = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
 _UUID_TEXT: Final = re.compile(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}")
 # Sorted keys and fixed separators make the bytes a function of the values alone,
 # whatever order the engine returns JSON keys in (jsonb reorders them).
+_json_escape: Final = json.encoder.encode_basestring  # C-accelerated where available
+
+
+def _json_str(value: object) -> str:
+    return "null" if value is None else _json_escape(value)  # type: ignore[arg-type]  # TypeError if not str
+
+
 _ENCODER: Final = json.JSONEncoder(
     sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
 )
@@ -77,10 +84,54 @@ def canonical_event(event: Mapping[str, object]) -> bytes:
     at = event["at"]
     if not isinstance(at, datetime | str) or not isinstance(event["details"], Mapping):
         raise TypeError("event time must be a datetime or text, details a mapping")
-    if any(not isinstance(event[name], str | None) for name in _TEXT_FIELDS):
-        raise TypeError("event text fields must be strings or None")
+    # Hand-assembled in sorted-key order with the same C string escaper json uses: the
+    # bytes equal `_ENCODER.encode(doc)` (a test holds them equal) at several times the speed.
+    try:
+        text = _assemble(event, seq, at)
+    except TypeError:  # the C escaper refuses non-strings: say which rule was broken
+        raise TypeError("event text fields must be strings or None") from None
+    return CANONICAL_PREFIX + text.encode("utf-8")
+
+
+def _assemble(event: Mapping[str, object], seq: int, at: datetime | str) -> str:
+    return "".join(
+        (
+            '{"actor_display":',
+            _json_str(event["actor_display"]),
+            ',"actor_id":',
+            _json_str(_uuid_text(event["actor_id"])),
+            ',"actor_kind":',
+            _json_str(event["actor_kind"]),
+            ',"at":"',
+            format_at(at),
+            '","details":',
+            _ENCODER.encode(event["details"]) if event["details"] else "{}",
+            ',"ip":',
+            _json_str(event["ip"]),
+            ',"org_id":',
+            _json_str(_uuid_text(event["org_id"])),
+            ',"request_id":',
+            _json_str(event["request_id"]),
+            ',"seq":',
+            str(seq),
+            ',"subject_id":',
+            _json_str(event["subject_id"]),
+            ',"subject_type":',
+            _json_str(event["subject_type"]),
+            ',"tag":',
+            _json_str(event["tag"]),
+            ',"user_agent":',
+            _json_str(event["user_agent"]),
+            "}",
+        )
+    )
+
+
+def canonical_event_reference(event: Mapping[str, object]) -> bytes:
+    """The plain-json definition of the encoding, kept for tests and the standalone verifier."""
+    canonical_event(event)  # same validation
     doc = dict(event)
-    doc["at"] = format_at(at)
+    doc["at"] = format_at(event["at"])  # type: ignore[arg-type]
     for name in _UUID_FIELDS:
         doc[name] = _uuid_text(doc[name])
     return CANONICAL_PREFIX + _ENCODER.encode(doc).encode("utf-8")
