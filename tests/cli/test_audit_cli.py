@@ -307,3 +307,42 @@ def test_checkpoints_download_through_the_api(tmp_path, monkeypatch):
         notes = list_checkpoints(session, Actor.system("test"))
     engine.dispose()
     assert len(notes) == 1 and notes[0].note.startswith("outguard.audit/")
+
+
+def test_a_bundle_exported_from_the_demo_verifies_with_no_outguard_home(tmp_path):
+    import subprocess
+    import sys
+    import sysconfig
+    import zipfile
+
+    home = tmp_path / "home"
+    assert _run(home, "init").exit_code == 0
+    assert _run(home, "demo").exit_code == 0
+    bundle = tmp_path / "demo-evidence.zip"
+    exported = _run(home, "audit", "export", "--out", str(bundle))
+    assert exported.exit_code == 0, exported.output
+    fingerprint = exported.output.rsplit("SHA-256: ", 1)[1].split()[0]
+    elsewhere = tmp_path / "auditor-laptop"
+    elsewhere.mkdir()
+    with zipfile.ZipFile(bundle) as zf:
+        (elsewhere / "verify_bundle.py").write_bytes(zf.read("verify_bundle.py"))
+    paths = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": ":".join(sorted(paths))}
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-S",
+            "verify_bundle.py",
+            str(bundle),
+            "--key-sha256",
+            fingerprint,
+        ],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    count = int(run.stdout.split("OK: ")[1].split()[0])
+    assert count >= 10  # the demo's organisations, users, invitations...
