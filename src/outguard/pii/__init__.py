@@ -5,5 +5,7 @@ Pure code: no web, database or file access. Files are read by `outguard.formats`
 """
 
 from outguard.pii.entities import CHECKSUM_BEARING, Entity
+from outguard.pii.findings import Finding
+from outguard.pii.text import scan_text, scan_texts
 
-__all__ = ["CHECKSUM_BEARING", "Entity"]
+__all__ = ["CHECKSUM_BEARING", "Entity", "Finding", "scan_text", "scan_texts"]

@@ -1,0 +1,94 @@
+"""The shape every pattern detector has: a pattern, context words, a validator, a score.
+
+Presidio made this shape familiar; the differences are what the accuracy needs: validators
+come first (a checksum-valid hit is trusted, a look-alike that fails its checksum is dropped),
+context is read on both sides of the match, negative context ("invoice", "PO", "order #")
+vetoes or lowers a hit, and some entities are only reported *with* context (a bare 9-digit
+number is not an ABA routing number just because its checksum happens to pass).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from outguard.pii.entities import Entity
+
+WINDOW_BEFORE = 48  # characters of context read before a match
+WINDOW_AFTER = 24  # ... and after it
+
+# Tiers order overlapping findings: a checksum-valid hit beats a contextual one, which beats
+# a dictionary hit, which beats NER.
+TIER_CHECKSUM = 3
+TIER_PATTERN = 2
+TIER_DICTIONARY = 1
+TIER_NER = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    start: int
+    end: int
+    entity: Entity
+    score: float
+    detector: str
+    explanation: str
+    tier: int
+
+
+def _words(items: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not items:
+        return None
+    alternatives = "|".join(re.escape(w) for w in sorted(items, key=len, reverse=True))
+    return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])", re.IGNORECASE)
+
+
+@dataclass
+class PatternDetector:
+    """One entity's pattern detector; `group` selects the identifier inside the match."""
+
+    name: str
+    entity: Entity
+    pattern: re.Pattern[str]
+    validate: Callable[[str], bool] | None = None
+    context: tuple[str, ...] = ()
+    negative: tuple[str, ...] = ()
+    base_score: float = 0.5  # a valid match without context
+    context_score: float = 0.9  # a valid match with context
+    requires_context: bool = False
+    checksum: bool = False  # a validator that proves structure: tier 3
+    group: int = 0
+    _context_re: re.Pattern[str] | None = field(init=False, default=None, repr=False)
+    _negative_re: re.Pattern[str] | None = field(init=False, default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self._context_re = _words(self.context)
+        self._negative_re = _words(self.negative)
+
+    def _near(
+        self, regex: re.Pattern[str] | None, text: str, start: int, end: int
+    ) -> bool:
+        if regex is None:
+            return False
+        before = text[max(0, start - WINDOW_BEFORE) : start]
+        after = text[end : end + WINDOW_AFTER]
+        return regex.search(before) is not None or regex.search(after) is not None
+
+    def find(self, text: str) -> Iterator[Candidate]:
+        for match in self.pattern.finditer(text):
+            start, end = match.span(self.group)
+            value = match.group(self.group)
+            if self.validate is not None and not self.validate(value):
+                continue
+            has_context = self._near(self._context_re, text, start, end)
+            if self.requires_context and not has_context:
+                continue
+            if self._near(self._negative_re, text, start, end) and not has_context:
+                continue
+            score = self.context_score if has_context else self.base_score
+            why = "checksum/format valid" if self.validate is not None else "pattern"
+            if has_context:
+                why += ", context words nearby"
+            tier = TIER_CHECKSUM if self.checksum else TIER_PATTERN
+            yield Candidate(start, end, self.entity, score, self.name, why, tier)

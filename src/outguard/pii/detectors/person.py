@@ -1,0 +1,152 @@
+"""Person names from patterns and name lists: "Last, First M.", titles, "First Last".
+
+A name needs evidence: a first name from a list of real given names (Faker's en_US lists:
+690 first names, 1,000 surnames), a title, or a name word nearby ("employee", "payee", "attn").
+The NER path (spaCy, in `pii/ner.py`) adds names this misses; it never overrides a checksum hit.
+"""
+
+import re
+
+from faker.providers.person.en_US import Provider as _Names
+
+from outguard.pii.detectors.base import PatternDetector
+from outguard.pii.entities import Entity
+
+FIRST_NAMES = frozenset(n.lower() for n in _Names.first_names)
+LAST_NAMES = frozenset(n.lower() for n in _Names.last_names)
+# Capitalised words that follow a first name without being a surname.
+_NOT_SURNAMES = frozenset(
+    [
+        "street",
+        "st",
+        "avenue",
+        "ave",
+        "road",
+        "rd",
+        "lane",
+        "drive",
+        "court",
+        "way",
+        "place",
+        "the",
+        "and",
+        "or",
+        "of",
+        "for",
+        "to",
+        "from",
+        "inc",
+        "llc",
+        "corp",
+        "co",
+        "company",
+        "bank",
+        "payroll",
+        "invoice",
+        "account",
+        "total",
+        "amount",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ]
+)
+_CAP = r"[A-Z][a-z]+(?:['-][A-Z]?[a-z]+)?"
+_CONTEXT = (
+    "name",
+    "employee",
+    "payee",
+    "vendor",
+    "customer",
+    "client",
+    "attn",
+    "attention",
+    "dear",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "signed",
+    "contact",
+    "paid",
+    "pay to",
+    "spouse",
+    "dependent",
+    "beneficiary",
+    "tenant",
+    "owner",
+    "manager",
+    "agent",
+    "from",
+    "cc",
+)
+
+
+def _last_first(value: str) -> bool:
+    last, _, rest = value.partition(",")
+    first = rest.split()[0].rstrip(".").lower() if rest.split() else ""
+    return first in FIRST_NAMES and last.strip().lower() not in _NOT_SURNAMES
+
+
+def _first_last(value: str) -> bool:
+    words = value.split()
+    first, last = words[0].lower(), words[-1].lower()
+    if last in _NOT_SURNAMES or first in _NOT_SURNAMES:
+        return False
+    return first in FIRST_NAMES and (
+        last in LAST_NAMES
+        or len(words) > 2  # noqa: PLR2004 - a middle name is evidence too
+        or last.isalpha()
+    )
+
+
+DETECTORS = (
+    PatternDetector(
+        name="person_last_first",
+        entity=Entity.PERSON,
+        pattern=re.compile(
+            rf"(?<![\w-])(?:(?:Van|Von|De|Del|Della|Da|Di|Du|Le|La|St\.?)\s)?{_CAP}(?:-{_CAP})?"
+            rf",\s?{_CAP}(?:\s[A-Z]\.?)?(?![\w-])"
+        ),
+        validate=_last_first,
+        context=_CONTEXT,
+        base_score=0.75,
+        context_score=0.9,
+    ),
+    PatternDetector(
+        name="person_titled",
+        entity=Entity.PERSON,
+        pattern=re.compile(
+            rf"(?<![\w-])(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?\s{_CAP}(?:\s(?:[A-Z]\.\s)?{_CAP})?(?![\w-])"
+        ),
+        base_score=0.85,
+        context_score=0.9,
+    ),
+    PatternDetector(
+        name="person_first_last",
+        entity=Entity.PERSON,
+        pattern=re.compile(
+            rf"(?<![\w-]){_CAP}(?:\s[A-Z]\.)?(?:\s{_CAP}){{1,2}}(?![\w-])"
+        ),
+        validate=_first_last,
+        context=_CONTEXT,
+        base_score=0.6,
+        context_score=0.85,
+    ),
+)

@@ -1,0 +1,122 @@
+"""The free-text engine: validators first, context both sides, NER for names, overlaps resolved.
+
+`scan_text(text)` runs every pattern detector over a normalised copy of the text (look-alike
+digits and invisible characters handled, offsets mapped back), adds the file's own dictionary
+of names and addresses and, if asked, NER names; then keeps a deterministic set of
+non-overlapping findings: higher tier first (checksum-valid > pattern with context >
+dictionary > NER), then the longer span, then the higher score, then the earlier start.
+Every step is a regex scan or a single pass, so time is linear in the length of the text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Protocol
+
+from outguard.pii.detectors import ALL
+from outguard.pii.detectors.base import TIER_DICTIONARY, TIER_NER, Candidate
+from outguard.pii.dictionary import Dictionary
+from outguard.pii.entities import Entity
+from outguard.pii.findings import Finding
+from outguard.pii.normalize import normalise
+
+MIN_SCORE = 0.5
+
+
+class NameRecogniser(Protocol):
+    """The NER port: character spans of person names in each text (spaCy behind it)."""
+
+    def names(self, texts: Sequence[str]) -> list[list[tuple[int, int]]]: ...
+
+
+def resolve(candidates: list[Candidate]) -> list[Candidate]:
+    """Greedy, deterministic: the best candidate wins its characters; the rest must fit around."""
+    ordered = sorted(
+        candidates,
+        key=lambda c: (-c.tier, -(c.end - c.start), -c.score, c.start, c.entity),
+    )
+    # One byte per character: checking and claiming a span costs its length, not the number
+    # of findings so far (a long document has thousands).
+    taken = bytearray(max((c.end for c in candidates), default=0))
+    kept: list[Candidate] = []
+    for c in ordered:
+        if c.score < MIN_SCORE or taken.find(1, c.start, c.end) != -1:
+            continue
+        taken[c.start : c.end] = b"\x01" * (c.end - c.start)
+        kept.append(c)
+    return sorted(kept, key=lambda c: (c.start, c.end))
+
+
+def _candidates(
+    text: str,
+    entities: Collection[Entity] | None,
+    dictionary: Dictionary | None,
+    names: list[tuple[int, int]] | None,
+) -> list[Candidate]:
+    found: list[Candidate] = []
+    for detector in ALL:
+        if entities is None or detector.entity in entities:
+            found.extend(detector.find(text))
+    if dictionary is not None:
+        for start, end, entity in dictionary.find(text):
+            if entities is None or entity in entities:
+                found.append(
+                    Candidate(
+                        start,
+                        end,
+                        entity,
+                        0.9,
+                        "dictionary",
+                        "a value from this file's own columns",
+                        TIER_DICTIONARY,
+                    )
+                )
+    if names is not None and (entities is None or Entity.PERSON in entities):
+        found.extend(
+            Candidate(
+                s,
+                e,
+                Entity.PERSON,
+                0.7,
+                "ner",
+                "recognised as a person's name",
+                TIER_NER,
+            )
+            for s, e in names
+        )
+    return found
+
+
+def scan_texts(
+    texts: Sequence[str],
+    *,
+    entities: Collection[Entity] | None = None,
+    dictionary: Dictionary | None = None,
+    ner: NameRecogniser | None = None,
+) -> list[list[Finding]]:
+    """Findings per text (offsets into each original text); NER, if given, runs batched."""
+    normalised = [normalise(t) for t in texts]
+    names = ner.names([n.text for n in normalised]) if ner is not None else None
+    results = []
+    for i, norm in enumerate(normalised):
+        kept = resolve(
+            _candidates(norm.text, entities, dictionary, names[i] if names else None)
+        )
+        out = []
+        for c in kept:
+            start, end = norm.span(c.start, c.end)
+            out.append(
+                Finding(start, end, c.entity, c.score, c.detector, c.explanation)
+            )
+        results.append(out)
+    return results
+
+
+def scan_text(
+    text: str,
+    *,
+    entities: Collection[Entity] | None = None,
+    dictionary: Dictionary | None = None,
+    ner: NameRecogniser | None = None,
+) -> list[Finding]:
+    return scan_texts([text], entities=entities, dictionary=dictionary, ner=ner)[0]
