@@ -9,7 +9,17 @@ from pydantic import ValidationError
 from typer.core import TyperGroup
 
 from outguard import __version__
-from outguard.cli.commands import audit, demo, instance, jobs, keys, orgs, policy, users
+from outguard.cli.commands import (
+    audit,
+    demo,
+    instance,
+    jobs,
+    keys,
+    orgs,
+    policy,
+    scan,
+    users,
+)
 from outguard.cli.context import CliContext
 from outguard.cli.output import fail, fail_validation
 from outguard.errors import OutguardError
@@ -49,6 +59,7 @@ app.add_typer(demo.app, name="demo")
 app.add_typer(keys.app, name="keys")
 app.add_typer(policy.app, name="policy")
 app.add_typer(audit.app, name="audit")
+app.command("scan")(scan.scan_command)
 app.command("init")(instance.init)
 app.command("serve")(instance.serve)
 app.command("worker")(instance.worker)

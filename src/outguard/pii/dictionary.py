@@ -19,29 +19,30 @@ MAX_WORDS = 12
 
 class Dictionary:
     def __init__(self) -> None:
-        self._by_first: dict[str, list[tuple[tuple[str, ...], Entity]]] = defaultdict(
-            list
+        # first word -> {word count -> {words: entity}}: a lookup per length, not per entry
+        self._index: dict[str, dict[int, dict[tuple[str, ...], Entity]]] = defaultdict(
+            dict
         )
         self._size = 0
 
     def __len__(self) -> int:
         return self._size
 
+    def _put(self, words: tuple[str, ...], entity: Entity) -> bool:
+        by_len = self._index[words[0]].setdefault(len(words), {})
+        if words in by_len:
+            return False
+        by_len[words] = entity
+        return True
+
     def add(self, value: str, entity: Entity) -> None:
         words = tuple(w.lower().rstrip(".") for w in _WORD.findall(value))
         if not words or len(words) > MAX_WORDS or len(" ".join(words)) < MIN_CHARS:
             return
-        entry = (words, entity)
-        bucket = self._by_first[words[0]]
-        if entry not in bucket:
-            bucket.append(entry)
-            bucket.sort(key=lambda e: -len(e[0]))  # longest first
+        if self._put(words, entity):
             self._size += 1
         if entity is Entity.PERSON and len(words) > 1:  # "Roe, Jane" also as "Jane Roe"
-            flipped = (*words[1:], words[0])
-            if (flipped, entity) not in self._by_first[flipped[0]]:
-                self._by_first[flipped[0]].append((flipped, entity))
-                self._by_first[flipped[0]].sort(key=lambda e: -len(e[0]))
+            self._put((*words[1:], words[0]), entity)
 
     @classmethod
     def from_values(cls, values: Iterable[tuple[str, Entity]]) -> Dictionary:
@@ -52,19 +53,22 @@ class Dictionary:
         return d
 
     def find(self, text: str) -> Iterator[tuple[int, int, Entity]]:
+        if not self._index:
+            return
         tokens = [
             (m.start(), m.end(), m.group().lower().rstrip("."))
             for m in _WORD.finditer(text)
         ]
+        words = [t[2] for t in tokens]
         i = 0
         while i < len(tokens):
-            matched = 0
-            for words, entity in self._by_first.get(tokens[i][2], ()):
-                n = len(words)
-                if i + n <= len(tokens) and all(
-                    tokens[i + k][2] == words[k] for k in range(n)
-                ):
-                    yield tokens[i][0], tokens[i + n - 1][1], entity
-                    matched = n
-                    break
-            i += matched or 1
+            step = 1
+            lengths = self._index.get(words[i])
+            if lengths:
+                for n in sorted(lengths, reverse=True):  # longest match first
+                    entity = lengths[n].get(tuple(words[i : i + n]))
+                    if entity is not None:
+                        yield tokens[i][0], tokens[i + n - 1][1], entity
+                        step = n
+                        break
+            i += step
