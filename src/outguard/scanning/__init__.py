@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from outguard.formats.documents import docx_text, pdf_text
 from outguard.formats.readers import (
     TABLE_SUFFIXES,
     InvalidFileError,
@@ -34,7 +35,7 @@ from outguard.pii.text import NameRecogniser, scan_text, scan_texts
 
 DEFAULT_SAMPLE = 500
 MAX_TEXT_BYTES = 64 * 1024 * 1024
-TEXT_SUFFIXES = (".txt", ".text", ".md", ".eml", ".log")
+TEXT_SUFFIXES = (".txt", ".text", ".md", ".eml", ".log", ".pdf", ".docx")
 
 Progress = Callable[[int], None]  # rows (tables) or characters (text) done so far
 
@@ -132,6 +133,13 @@ def scan_text_file(path: Path, *, ner: NameRecogniser | None = None) -> ScanRepo
         raise InvalidFileError(
             f"{path.name} is larger than {MAX_TEXT_BYTES // (1024 * 1024)} MB of text."
         )
+    suffix = path.suffix.lower()
+    if suffix in {".pdf", ".docx"}:
+        text = pdf_text(path) if suffix == ".pdf" else docx_text(path)
+        report = ScanReport(str(path.name), "text")
+        report.findings = scan_text(text, ner=ner)
+        report.rows = text.count("\n") + 1
+        return report
     raw = path.read_bytes()
     if b"\x00" in raw[:65536]:
         raise InvalidFileError(f"{path.name} is not text: it looks like a binary file.")
@@ -170,5 +178,5 @@ def scan(
             stream, path=path.name, sample=sample, ner=ner, progress=progress
         )
     raise InvalidFileError(
-        f"{path.name}: outguard scans CSV, TSV, XLSX, Parquet, JSON lines, TXT and e-mail (.eml)."
+        f"{path.name}: outguard scans CSV, TSV, XLSX, Parquet, JSON lines, TXT, PDF, DOCX and e-mail (.eml)."
     )

@@ -134,7 +134,9 @@ def test_text_and_email_files(tmp_path):
         ("empty.csv", b"", "is empty"),
         ("garbage.csv", bytes(range(256)) * 40, "not text"),
         ("garbage.xlsx", b"PK\x03\x04 not really", "not an .xlsx"),
-        ("notes.pdf", b"%PDF-1.7", "outguard scans"),
+        ("notes.pdf", b"%PDF-1.7 broken", "not a readable PDF"),
+        ("notes.docx", b"not a zip", "not a .docx"),
+        ("picture.png", b"\x89PNG", "outguard scans"),
         ("garbage.parquet", b"PAR1 nope", "not a Parquet file"),
         ("bad.jsonl", b"[1, 2]\n", "not a JSON object"),
     ],
@@ -163,3 +165,57 @@ def test_a_huge_single_line_is_refused(tmp_path):
             fh.write(b"a," * (512 * 1024))
     with pytest.raises(InvalidFileError, match="line longer than"):
         scan(path)
+
+
+def _pdf_with_text(text: str) -> bytes:
+    """A minimal one-page PDF whose content stream shows `text` in Helvetica."""
+    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        (
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+            b" /Resources << /Font << /F1 5 0 R >> >> >>"
+        ),
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def test_pdf_and_docx_text_and_encrypted_pdf(tmp_path):
+    from docx import Document
+    from pypdf import PdfWriter
+
+    pdf = tmp_path / "letter.pdf"
+    pdf.write_bytes(_pdf_with_text("Employee SSN 512-84-3307 on file"))
+    assert Entity.US_SSN in {f.entity for f in scan(pdf).findings}
+    doc = tmp_path / "memo.docx"
+    document = Document()
+    document.add_paragraph("Please wire to routing 011000015.")
+    table = document.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].text = "Card"
+    table.rows[0].cells[1].text = "4556 7375 8689 9855"
+    document.save(doc)
+    found = {f.entity for f in scan(doc).findings}
+    assert {Entity.ABA_ROUTING, Entity.CREDIT_CARD} <= found
+    locked = tmp_path / "locked.pdf"
+    writer = PdfWriter()
+    writer.add_blank_page(width=612, height=792)
+    writer.encrypt("secret")
+    with locked.open("wb") as fh:
+        writer.write(fh)
+    with pytest.raises(InvalidFileError, match="encrypted PDF"):
+        scan(locked)
