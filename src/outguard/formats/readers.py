@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 from outguard.errors import DomainValidationError
 
 BATCH_ROWS = 50_000
+_BLOCK = 4 * 1024 * 1024  # bytes Arrow parses at a time
 SNIFF_BYTES = 64 * 1024
 MAX_LINE_BYTES = 8 * 1024 * 1024  # one CSV row; a 50 MB single line is refused
 XLSX_MAX_RATIO = 200  # uncompressed / compressed for any zip member
@@ -122,36 +123,34 @@ def read_csv(
         skipped[0] += 1
         return "skip"
 
-    stream = pacsv.open_csv(
-        path,
-        read_options=pacsv.ReadOptions(
-            encoding=encoding,
-            block_size=4 * 1024 * 1024,
-            skip_rows=0,
-            autogenerate_column_names=False,
-        ),
-        parse_options=pacsv.ParseOptions(
-            delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_bad_row
-        ),
-        convert_options=pacsv.ConvertOptions(
-            column_types=None,
-            strings_can_be_null=False,
-            auto_dict_encode=False,
-            check_utf8=False,
-        ),
+    parse = pacsv.ParseOptions(
+        delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_bad_row
     )
-    schema = stream.schema
+    # A Python file object, not the path: given a path, Arrow reads the whole file ahead.
+    with path.open("rb") as head:
+        first = pacsv.open_csv(
+            head,
+            read_options=pacsv.ReadOptions(
+                encoding=encoding, block_size=_BLOCK, autogenerate_column_names=False
+            ),
+            parse_options=parse,
+            convert_options=pacsv.ConvertOptions(
+                auto_dict_encode=False, check_utf8=False
+            ),
+        )
+        schema = first.schema
+        first.close()
     names = _unique_names([f.name.lstrip("\ufeff") for f in schema])
     # Every column as text: a second pass of typing would lose leading zeros.
     string_schema = pa.schema([pa.field(f.name, pa.string()) for f in schema])
-    stream.close()
     skipped[0] = 0  # the schema pass read the first block: count bad rows once
+    source = path.open("rb")
     stream = pacsv.open_csv(
-        path,
-        read_options=pacsv.ReadOptions(encoding=encoding, block_size=4 * 1024 * 1024),
-        parse_options=pacsv.ParseOptions(
-            delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_bad_row
+        source,
+        read_options=pacsv.ReadOptions(
+            encoding=encoding, block_size=_BLOCK, use_threads=False
         ),
+        parse_options=parse,
         convert_options=pacsv.ConvertOptions(
             column_types=string_schema,
             strings_can_be_null=False,
@@ -167,9 +166,15 @@ def read_csv(
                 pending.append(batch)
                 rows += batch.num_rows
                 if rows >= batch_rows:
-                    yield _columns(pending)
-                    pending, rows = [], 0
-            if pending:
+                    # Exactly `batch_rows` per batch, whatever Arrow's block size.
+                    table = pa.Table.from_batches(pending)
+                    start = 0
+                    while rows - start >= batch_rows:
+                        yield _columns(table.slice(start, batch_rows).to_batches())
+                        start += batch_rows
+                    pending = table.slice(start).to_batches()
+                    rows -= start
+            if rows:
                 yield _columns(pending)
             if skipped[0]:
                 notes.append(f"{skipped[0]} malformed row(s) skipped")
@@ -179,6 +184,7 @@ def read_csv(
             ) from None
         finally:
             stream.close()
+            source.close()
 
     notes = [f"encoding {encoding}", f"delimiter {delimiter!r}"]
     return TableStream(names, batches(), kind, notes)

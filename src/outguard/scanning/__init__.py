@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import email
 import email.policy
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import math
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from outguard.formats.documents import docx_text, pdf_text
 from outguard.formats.readers import (
+    BATCH_ROWS,
     TABLE_SUFFIXES,
     InvalidFileError,
     TableStream,
@@ -26,12 +29,16 @@ from outguard.pii.dictionary import Dictionary
 from outguard.pii.entities import Entity
 from outguard.pii.findings import Finding
 from outguard.pii.table.classify import (
+    MAX_EXAMPLES,
     ColumnReport,
     classify_table,
     confirm,
     count_spans,
 )
 from outguard.pii.text import NameRecogniser, scan_text, scan_texts
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 DEFAULT_SAMPLE = 500
 MAX_TEXT_BYTES = 64 * 1024 * 1024
@@ -82,6 +89,7 @@ def scan_table_stream(
     ner: NameRecogniser | None = None,
     progress: Progress | None = None,
 ) -> ScanReport:
+    """Classify from the first batch's sample, then confirm batch by batch (flat memory)."""
     report = ScanReport(path, "table", notes=stream.notes)
     batches = iter(stream.batches)
     first = next(batches, None)
@@ -89,34 +97,46 @@ def scan_table_stream(
         report.columns = classify_table(stream.names, [[] for _ in stream.names])
         return report
     report.columns = classify_table(stream.names, [col[:sample] for col in first])
-    dictionary = Dictionary()
-    caches: list[dict[str, bool]] = [{} for _ in stream.names]
-    batch: list[list[str | None]] | None = first
+    batch: Batch | None = first
     while batch is not None:
-        _scan_batch(report, batch, caches, dictionary, ner)
-        report.rows += len(batch[0]) if batch else 0
+        merge_tally(report, scan_batch(report.columns, batch, ner))
         if progress is not None:
             progress(report.rows)
         batch = next(batches, None)
     return report
 
 
-def _scan_batch(
-    report: ScanReport,
-    batch: list[list[str | None]],
-    caches: list[dict[str, bool]],
-    dictionary: Dictionary,
-    ner: NameRecogniser | None,
-) -> None:
-    for column in report.columns:
-        if column.entity in {Entity.PERSON, Entity.ADDRESS}:
+Batch = list[list[str | None]]  # one list of cells per column
+
+
+@dataclass
+class BatchTally:
+    """What one batch adds to the report: rows and, per column, counts and examples."""
+
+    rows: int
+    columns: list[ColumnReport]
+
+
+def scan_batch(
+    columns: Sequence[ColumnReport], batch: Batch, ner: NameRecogniser | None
+) -> BatchTally:
+    """Confirm the classified columns over one batch and span-scan its free text.
+
+    A batch depends on nothing but itself (its own names and addresses are the dictionary of
+    its free text; value checks are cached per batch), so batches can run anywhere, in any
+    order, and memory stays one batch whatever the file's size.
+    """
+    tallies = [replace(c, matched=0, total=0, examples=(), spans={}) for c in columns]
+    dictionary = Dictionary()
+    for column in tallies:
+        if column.entity in {Entity.PERSON, Entity.ADDRESS} and not column.part_of:
             for v in batch[column.index]:
                 if v:
                     dictionary.add(v, column.entity)
-    for column in report.columns:
+    for column in tallies:
         values = batch[column.index]
         if column.kind == "pii":
-            confirm(column, values, caches[column.index])
+            confirm(column, values, {})
         elif column.kind == "free_text":
             texts = [v or "" for v in values]
             column.total += sum(1 for t in texts if t.strip())
@@ -125,6 +145,54 @@ def _scan_batch(
             )
             column.matched += sum(1 for f in found if f)
             count_spans(column, found)
+    return BatchTally(len(batch[0]) if batch else 0, tallies)
+
+
+def merge_tally(report: ScanReport, tally: BatchTally) -> None:
+    """Add a batch's tally; merging in batch order gives the single-process report exactly."""
+    report.rows += tally.rows
+    for column, part in zip(report.columns, tally.columns, strict=True):
+        column.matched += part.matched
+        column.total += part.total
+        for example in part.examples:
+            if len(column.examples) < MAX_EXAMPLES and example not in column.examples:
+                column.examples = (*column.examples, example)
+        spans = Counter(column.spans)
+        spans.update(part.spans)
+        column.spans = dict(spans)
+
+
+def scan_table(
+    columns: Mapping[str, Sequence[object]],
+    *,
+    name: str = "table",
+    sample: int = DEFAULT_SAMPLE,
+    ner: NameRecogniser | None = None,
+    batch_rows: int = BATCH_ROWS,
+) -> ScanReport:
+    """Scan an in-memory table: column name -> values (a dict of lists, a DataFrame's dict).
+
+    Values are read as text (`None` and NaN are blank), exactly as a file's cells are.
+    """
+    names = [str(n) for n in columns]
+    cells = [[_cell(v) for v in values] for values in columns.values()]
+    rows = len(cells[0]) if cells else 0
+    if any(len(c) != rows for c in cells):
+        raise InvalidFileError("Every column of a table must have the same length.")
+
+    def batches() -> Iterator[Batch]:
+        for start in range(0, rows, batch_rows):
+            yield [c[start : start + batch_rows] for c in cells]
+
+    return scan_table_stream(
+        TableStream(names, batches(), "memory"), path=name, sample=sample, ner=ner
+    )
+
+
+def _cell(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value if isinstance(value, str) else str(value)
 
 
 def scan_text_file(path: Path, *, ner: NameRecogniser | None = None) -> ScanReport:
@@ -162,18 +230,30 @@ def scan_text_file(path: Path, *, ner: NameRecogniser | None = None) -> ScanRepo
 
 
 def scan(
-    path: Path,
+    path: str | Path,
     *,
     sample: int = DEFAULT_SAMPLE,
     ner: NameRecogniser | None = None,
     progress: Progress | None = None,
+    dask: Client | None = None,
+    batch_rows: int = BATCH_ROWS,
 ) -> ScanReport:
-    """Scan a table (CSV, TSV, XLSX, Parquet, JSON lines) or a text file (TXT, e-mail)."""
+    """Scan a table (CSV, TSV, XLSX, Parquet, JSON lines) or a text file (TXT, PDF, DOCX, e-mail).
+
+    With a Dask `client`, tables are scanned partitioned on its cluster (same report).
+    """
+    path = Path(path)
     suffix = path.suffix.lower()
     if suffix in TEXT_SUFFIXES:
         return scan_text_file(path, ner=ner)
+    if suffix in TABLE_SUFFIXES and dask is not None:
+        from outguard.scanning.distributed import scan_on_dask  # noqa: PLC0415
+
+        return scan_on_dask(
+            path, dask, sample=sample, ner=ner, progress=progress, batch_rows=batch_rows
+        )
     if suffix in TABLE_SUFFIXES:
-        stream = open_table(path)
+        stream = open_table(path, batch_rows=batch_rows)
         return scan_table_stream(
             stream, path=path.name, sample=sample, ner=ner, progress=progress
         )

@@ -49,7 +49,8 @@ def _print(report: ScanReport) -> None:
 
 def scan_command(
     paths: list[Path] = typer.Argument(
-        ..., help="Files to scan: CSV, TSV, XLSX, Parquet, JSON lines, TXT, .eml."
+        ...,
+        help="Files to scan: CSV, TSV, XLSX, Parquet, JSON lines, TXT, PDF, DOCX, .eml.",
     ),
     json_output: bool = typer.Option(
         False, "--json", help="Print the report as JSON (no raw values, ever)."
@@ -66,6 +67,13 @@ def scan_command(
         "--ner/--no-ner",
         help="Also find person names with spaCy's NER (slower).",
     ),
+    dask_address: str | None = typer.Option(
+        None,
+        "--dask",
+        metavar="ADDRESS",
+        help="Scan tables partitioned on the Dask scheduler at ADDRESS "
+        "(e.g. tcp://10.0.0.5:8786); the report is the same as a local scan.",
+    ),
 ) -> None:
     """Find the personal data in files before they leave: columns and free-text spans.
 
@@ -78,6 +86,11 @@ def scan_command(
         from outguard.pii.ner import SpacyNames  # noqa: PLC0415 - loads spaCy
 
         recogniser = SpacyNames()
+    client = None
+    if dask_address:
+        from outguard.scanning.distributed import connect  # noqa: PLC0415 - loads dask
+
+        client = connect(dask_address)
     reports = []
     for path in paths:
         with Progress(
@@ -94,10 +107,14 @@ def scan_command(
             def advance(rows: int, task: TaskID = task, bar: Progress = bar) -> None:
                 bar.update(task, completed=rows)
 
-            report = scan(path, sample=sample, ner=recogniser, progress=advance)
+            report = scan(
+                path, sample=sample, ner=recogniser, progress=advance, dask=client
+            )
         reports.append(report)
         if not json_output:
             _print(report)
+    if client is not None:
+        client.close()  # type: ignore[no-untyped-call]
     if json_output:
         print_json(
             [r.to_json() for r in reports] if len(reports) > 1 else reports[0].to_json()

@@ -42,10 +42,10 @@ _SELF_PROVING = (
 )
 _WITH_HEADER = 0.5  # with a header naming the entity, half the values must agree
 _NEIGHBOUR_SHARE = 0.8  # without a header (or from a neighbour), most values must fit
-_NEIGHBOUR_SHARE = 0.8  # digits beside a routing column: most must be account-shaped
 _FREE_TEXT_WORDS = 4.0
 _EIN_WRITTEN = re.compile(r"\d{2}-\d{7}")
 _SSN_WRITTEN = re.compile(r"\d{3}([- ])\d{2}\1\d{4}")
+MAX_EXAMPLES = 3  # masked examples per column
 _ADDRESS_PARTS = ("city", "state", "zip", "postal", "postcode", "county")
 
 
@@ -248,7 +248,7 @@ def confirm(
             ok = cache[v] = check(clean(v))
         if ok:
             report.matched += 1
-            if len(report.examples) < 3:  # noqa: PLR2004
+            if len(report.examples) < MAX_EXAMPLES:
                 masked = mask_example(report.entity, v)
                 if masked not in report.examples:
                     report.examples = (*report.examples, masked)
