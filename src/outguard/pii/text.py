@@ -15,6 +15,7 @@ from typing import Protocol
 
 from outguard.pii.detectors import ALL
 from outguard.pii.detectors.base import TIER_DICTIONARY, TIER_NER, Candidate
+from outguard.pii.detectors.person import trim_ner_name
 from outguard.pii.dictionary import Dictionary
 from outguard.pii.entities import Entity
 from outguard.pii.findings import Finding
@@ -72,18 +73,19 @@ def _candidates(
                     )
                 )
     if names is not None and (entities is None or Entity.PERSON in entities):
-        found.extend(
-            Candidate(
-                s,
-                e,
-                Entity.PERSON,
-                0.7,
-                "ner",
-                "recognised as a person's name",
-                TIER_NER,
-            )
-            for s, e in names
-        )
+        for s, e in names:
+            span = trim_ner_name(text, s, e)
+            if span is not None:
+                found.append(
+                    Candidate(
+                        *span,
+                        Entity.PERSON,
+                        0.7,
+                        "ner",
+                        "recognised as a person's name",
+                        TIER_NER,
+                    )
+                )
     return found
 
 

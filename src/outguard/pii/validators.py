@@ -74,8 +74,7 @@ def is_valid_card(value: str) -> bool:
         12 <= len(compact) <= 19  # noqa: PLR2004
         and _CARD_PREFIXES.fullmatch(compact) is not None
         and luhn.is_valid(compact)
-        and len(set(compact)) > 2  # noqa: PLR2004 - 4111 1111 1111 1111-like fill is a test number
-    )
+    )  # network test numbers (4111 1111 1111 1111) count: a false alarm costs less than a leak
 
 
 def is_valid_iban(value: str) -> bool:

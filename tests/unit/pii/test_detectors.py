@@ -43,7 +43,8 @@ CASES: list[tuple[Entity, str, str | None]] = [
     (E.CREDIT_CARD, "Mastercard 2223003122003222 charged", "2223003122003222"),
     (E.CREDIT_CARD, "Amex 378282246310005", "378282246310005"),
     (E.CREDIT_CARD, "invoice 4556737586899856 fails Luhn", None),
-    (E.CREDIT_CARD, "test card 4111 1111 1111 1111", None),
+    (E.CREDIT_CARD, "test card 4111 1111 1111 1111", "4111 1111 1111 1111"),
+    (E.CREDIT_CARD, "order 4111 1111 1111 1112 shipped", None),
     (E.CREDIT_CARD, "tracking 1234567890123456", None),
     # ---- ABA_ROUTING
     (E.ABA_ROUTING, "routing 011000015, account below", "011000015"),
@@ -55,6 +56,7 @@ CASES: list[tuple[Entity, str, str | None]] = [
     (E.BANK_ACCOUNT, "Account number: 9876-5432-10", "9876-5432-10"),
     (E.BANK_ACCOUNT, "account balance 1,234.56", None),
     (E.BANK_ACCOUNT, "invoice 000493817265 paid", None),
+    (E.BANK_ACCOUNT, "late fee on account 88213", None),
     # ---- IBAN
     (
         E.IBAN,
@@ -80,6 +82,8 @@ CASES: list[tuple[Entity, str, str | None]] = [
     (E.DATE_OF_BIRTH, "date of birth: 1985-03-14.", "1985-03-14"),
     (E.DATE_OF_BIRTH, "invoice dated 03/14/1985", None),
     (E.DATE_OF_BIRTH, "hired 2019-06-01", None),
+    (E.DATE_OF_BIRTH, "birthday lunch on 09/12/2025", None),
+    (E.DATE_OF_BIRTH, "Dependent: Lily, DOB 7 Jun 2015", "7 Jun 2015"),
     # ---- IP_ADDRESS
     (E.IP_ADDRESS, "login from 203.0.113.7 at 9:02", "203.0.113.7"),
     (E.IP_ADDRESS, "IPv6 2001:db8::1 blocked", "2001:db8::1"),
@@ -88,6 +92,7 @@ CASES: list[tuple[Entity, str, str | None]] = [
     # ---- US_DRIVER_LICENSE
     (E.US_DRIVER_LICENSE, "driver's license D1234567 (MA)", "D1234567"),
     (E.US_DRIVER_LICENSE, "model D1234567 in stock", None),
+    (E.US_DRIVER_LICENSE, "CDL D1234567 (CA)", "D1234567"),
     # ---- US_PASSPORT
     (E.US_PASSPORT, "passport no 912345678", "912345678"),
     (E.US_PASSPORT, "shipment 912345678", None),
@@ -107,11 +112,16 @@ CASES: list[tuple[Entity, str, str | None]] = [
     (E.ADDRESS, "We sold 12 units", None),
     # ---- PERSON (patterns; the NER path has its own test)
     (E.PERSON, "Employee: Roe, Jane A. started Monday", "Roe, Jane A."),
-    (E.PERSON, "Attn: Mr. John Smith", "Mr. John Smith"),
+    (E.PERSON, "Attn: Mr. John Smith", "John Smith"),
     (E.PERSON, "Please pay Maria Garcia by Friday", "Maria Garcia"),
     (E.PERSON, "Van Dyke, Peter signed", "Van Dyke, Peter"),
     (E.PERSON, "May Street is closed", None),
     (E.PERSON, "Total Amount, Net", None),
+    (E.PERSON, "Customer O'Brien, Patrick disputes the fee", "O'Brien, Patrick"),
+    (E.PERSON, "paid McDonald, Ellen in full", "McDonald, Ellen"),
+    (E.PERSON, "From: Beatriz Santos <bsantos@santoscpa.com>", "Beatriz Santos"),
+    (E.PERSON, "Employee name: Feldman, Ruth\nSocial Security #", "Feldman, Ruth"),
+    (E.PERSON, "called mr. terrence wu re inv 10442", "terrence wu"),
 ]
 
 
@@ -164,3 +174,22 @@ def test_entity_filter_and_dictionary():
         (text[f.start : f.end], f.entity) for f in found
     ]
     assert len(d) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Rosa Alvarez\nAR Manager", "Rosa Alvarez"),
+        ("Jamal Wright's", "Jamal Wright"),
+        ("Lakeside Janitorial LLC", None),
+        ("due 06/03/2025", None),
+        ("Driver", None),
+        ("Smith", "Smith"),
+    ],
+)
+def test_ner_spans_are_trimmed_or_refused(text, expected):
+    from outguard.pii.detectors.person import trim_ner_name  # noqa: PLC0415
+
+    start = text.index(expected.split()[0]) if expected else 0
+    span = trim_ner_name(text, start, len(text))
+    assert (text[span[0] : span[1]] if span else None) == expected

@@ -1,4 +1,4 @@
-"""Bank account numbers: 4-17 digits, reported only beside account words (no checksum exists)."""
+"""Bank account numbers: 6-17 digits, reported only beside account words (no checksum exists)."""
 
 import re
 
@@ -9,7 +9,7 @@ DETECTORS = (
     PatternDetector(
         name="bank_account",
         entity=Entity.BANK_ACCOUNT,
-        pattern=re.compile(r"(?<![\d/.,-])\d(?:[ -]?\d){3,16}(?![\d/-])(?![.,]\d)"),
+        pattern=re.compile(r"(?<![\d/.,-])\d(?:[ -]?\d){5,16}(?![\d/-])(?![.,]\d)"),
         context=(
             "account",
             "acct",

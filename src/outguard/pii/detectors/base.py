@@ -53,7 +53,10 @@ class PatternDetector:
     pattern: re.Pattern[str]
     validate: Callable[[str], bool] | None = None
     context: tuple[str, ...] = ()
-    negative: tuple[str, ...] = ()
+    negative: tuple[
+        str, ...
+    ] = ()  # lowers a hit: drops it unless context words say otherwise
+    veto: tuple[str, ...] = ()  # drops a hit whatever the context
     base_score: float = 0.5  # a valid match without context
     context_score: float = 0.9  # a valid match with context
     requires_context: bool = False
@@ -61,10 +64,12 @@ class PatternDetector:
     group: int = 0
     _context_re: re.Pattern[str] | None = field(init=False, default=None, repr=False)
     _negative_re: re.Pattern[str] | None = field(init=False, default=None, repr=False)
+    _veto_re: re.Pattern[str] | None = field(init=False, default=None, repr=False)
 
     def __post_init__(self) -> None:
         self._context_re = _words(self.context)
         self._negative_re = _words(self.negative)
+        self._veto_re = _words(self.veto)
 
     def _near(
         self, regex: re.Pattern[str] | None, text: str, start: int, end: int
@@ -85,6 +90,8 @@ class PatternDetector:
             if self.requires_context and not has_context:
                 continue
             if self._near(self._negative_re, text, start, end) and not has_context:
+                continue
+            if self._near(self._veto_re, text, start, end):
                 continue
             score = self.context_score if has_context else self.base_score
             why = "checksum/format valid" if self.validate is not None else "pattern"

@@ -34,6 +34,11 @@ DETECTORS = (
             "b.",
             "age",
         ),
+        # A birthday lunch is an event, not a birth date.
+        veto=tuple(
+            f"birthday {w}"
+            for w in ("lunch", "party", "celebration", "cake", "card", "gift")
+        ),
         requires_context=True,
         context_score=0.92,
     ),

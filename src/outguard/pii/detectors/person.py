@@ -67,7 +67,8 @@ _NOT_SURNAMES = frozenset(
         "sunday",
     ]
 )
-_CAP = r"[A-Z][a-z]+(?:['-][A-Z]?[a-z]+)?"
+# A capitalised name word: Lopez, O'Brien, McDonald, Smith-Jones (never across a line break).
+_CAP = r"(?:[A-Z]['’])?[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:['’-][A-Z]?[a-z]+)?"
 _CONTEXT = (
     "name",
     "employee",
@@ -121,8 +122,8 @@ DETECTORS = (
         name="person_last_first",
         entity=Entity.PERSON,
         pattern=re.compile(
-            rf"(?<![\w-])(?:(?:Van|Von|De|Del|Della|Da|Di|Du|Le|La|St\.?)\s)?{_CAP}(?:-{_CAP})?"
-            rf",\s?{_CAP}(?:\s[A-Z]\.?)?(?![\w-])"
+            rf"(?<![\w-])(?:(?:Van|Von|De|Del|Della|Da|Di|Du|Le|La|St\.?) )?{_CAP}(?:-{_CAP})?"
+            rf", ?{_CAP}(?: [A-Z]\.?)?(?![\w-])"
         ),
         validate=_last_first,
         context=_CONTEXT,
@@ -133,20 +134,61 @@ DETECTORS = (
         name="person_titled",
         entity=Entity.PERSON,
         pattern=re.compile(
-            rf"(?<![\w-])(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?\s{_CAP}(?:\s(?:[A-Z]\.\s)?{_CAP})?(?![\w-])"
+            rf"(?<![\w-])(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.? ({_CAP}(?: (?:[A-Z]\. )?{_CAP})?)(?![\w-])",
+            re.IGNORECASE,
         ),
+        validate=lambda v: v[:1].isupper() or v.islower(),
         base_score=0.85,
         context_score=0.9,
+        group=1,  # the name, not the title
     ),
     PatternDetector(
         name="person_first_last",
         entity=Entity.PERSON,
         pattern=re.compile(
-            rf"(?<![\w-]){_CAP}(?:\s[A-Z]\.)?(?:\s{_CAP}){{1,2}}(?![\w-])"
+            rf"(?<![\w-]){_CAP}(?: [A-Z]\.)?(?: {_CAP}){{1,2}}(?![\w-])"
         ),
         validate=_first_last,
         context=_CONTEXT,
         base_score=0.6,
         context_score=0.85,
     ),
+    PatternDetector(
+        name="person_mail_header",
+        entity=Entity.PERSON,
+        # "Beatriz Santos <bsantos@example.com>": the display name of an address.
+        pattern=re.compile(
+            rf"(?<![\w-])({_CAP}(?: [A-Z]\.)?(?: {_CAP}){{1,2}}) <[^<>\s@]+@"
+        ),
+        base_score=0.85,
+        group=1,
+    ),
 )
+
+_COMPANY = frozenset(
+    ["llc", "inc", "inc.", "ltd", "ltd.", "corp", "corp.", "co", "co.", "company", "group", "partners", "lp", "llp", "plc", "bank", "services", "solutions", "associates", "holdings"]
+)
+_POSSESSIVE = re.compile(r"['’]s$")
+
+
+def trim_ner_name(text: str, start: int, end: int) -> tuple[int, int] | None:
+    r"""A statistical PERSON span made safe to report, or None if it is not a name.
+
+    spaCy's small model runs names across line breaks ("Rosa Alvarez\nAR Manager"), keeps
+    possessives, and calls dates and companies people; the span is cut at the first line break,
+    the possessive dropped, and spans with digits, company suffixes or a lone unknown word
+    refused.
+    """
+    span = text[start:end]
+    cut = span.find("\n")
+    if cut != -1:
+        span = span[:cut]
+    span = _POSSESSIVE.sub("", span.rstrip(" ,.;:")).rstrip(" ,")
+    words = span.split()
+    if not words or any(c.isdigit() for c in span):
+        return None
+    if words[-1].lower() in _COMPANY:
+        return None
+    if len(words) == 1 and words[0].lower() not in FIRST_NAMES | LAST_NAMES:
+        return None
+    return start, start + len(span)
