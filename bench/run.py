@@ -160,6 +160,17 @@ def bench_audit_verify() -> Result:
     return Result("verify one audit event", ours, "hashlib tree, per event", ref)
 
 
+def bench_detection() -> Result:
+    """Detection accuracy and speed vs Presidio 2.2 (bench_pii.py prints the details)."""
+    import os  # noqa: PLC0415
+
+    import bench_pii  # noqa: PLC0415 - sibling script
+
+    bench_pii.main(["--big"] if os.environ.get("OUTGUARD_BENCH_BIG") else [])
+    ours, theirs = bench_pii.SPEED["ours 2 KB"], bench_pii.SPEED["presidio 2 KB"]
+    return Result("scan 1 KB of free text", 1024 / ours, "Presidio 2.2", 1024 / theirs)
+
+
 BENCHMARKS = [
     bench_password_hash,
     bench_token_lookup,
@@ -167,6 +178,7 @@ BENCHMARKS = [
     bench_rewrap,
     bench_ff1_ssn,
     bench_audit_verify,
+    bench_detection,
 ]
 
 

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "pii"
-_MARK = re.compile(r"\[\[([A-Z_]+):(.+?)\]\]", re.S)
+_MARK = re.compile(r"\[\[([A-Z_]+):(.+?)\]\]", re.DOTALL)
 
 
 def parse(block: str) -> tuple[str, list[tuple[int, int, str]]]:

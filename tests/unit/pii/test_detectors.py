@@ -188,7 +188,7 @@ def test_entity_filter_and_dictionary():
     ],
 )
 def test_ner_spans_are_trimmed_or_refused(text, expected):
-    from outguard.pii.detectors.person import trim_ner_name  # noqa: PLC0415
+    from outguard.pii.detectors.person import trim_ner_name
 
     start = text.index(expected.split()[0]) if expected else 0
     span = trim_ner_name(text, start, len(text))

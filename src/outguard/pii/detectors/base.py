@@ -72,12 +72,22 @@ class PatternDetector:
         self._veto_re = _words(self.veto)
 
     def _near(
-        self, regex: re.Pattern[str] | None, text: str, start: int, end: int
+        self,
+        regex: re.Pattern[str] | None,
+        text: str,
+        start: int,
+        end: int,
+        *,
+        same_line: bool = False,
     ) -> bool:
         if regex is None:
             return False
         before = text[max(0, start - WINDOW_BEFORE) : start]
         after = text[end : end + WINDOW_AFTER]
+        if same_line:  # "Invoice 123" on one line says nothing of the phone on the next
+            before = before[before.rfind("\n") + 1 :]
+            cut = after.find("\n")
+            after = after if cut == -1 else after[:cut]
         return regex.search(before) is not None or regex.search(after) is not None
 
     def find(self, text: str) -> Iterator[Candidate]:
@@ -89,9 +99,10 @@ class PatternDetector:
             has_context = self._near(self._context_re, text, start, end)
             if self.requires_context and not has_context:
                 continue
-            if self._near(self._negative_re, text, start, end) and not has_context:
+            negative = self._near(self._negative_re, text, start, end, same_line=True)
+            if negative and not has_context:
                 continue
-            if self._near(self._veto_re, text, start, end):
+            if self._near(self._veto_re, text, start, end, same_line=True):
                 continue
             score = self.context_score if has_context else self.base_score
             why = "checksum/format valid" if self.validate is not None else "pattern"

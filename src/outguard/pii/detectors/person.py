@@ -68,7 +68,7 @@ _NOT_SURNAMES = frozenset(
     ]
 )
 # A capitalised name word: Lopez, O'Brien, McDonald, Smith-Jones (never across a line break).
-_CAP = r"(?:[A-Z]['’])?[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:['’-][A-Z]?[a-z]+)?"
+_CAP = r"(?:[A-Z]['’])?[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:-[A-Z][a-z]+)?"
 _CONTEXT = (
     "name",
     "employee",
@@ -123,7 +123,7 @@ DETECTORS = (
         entity=Entity.PERSON,
         pattern=re.compile(
             rf"(?<![\w-])(?:(?:Van|Von|De|Del|Della|Da|Di|Du|Le|La|St\.?) )?{_CAP}(?:-{_CAP})?"
-            rf", ?{_CAP}(?: [A-Z]\.?)?(?![\w-])"
+            rf", ?{_CAP}(?: [A-Z]\.?)?(?![\w-])(?! (?:and|&) )"
         ),
         validate=_last_first,
         context=_CONTEXT,
@@ -145,13 +145,15 @@ DETECTORS = (
     PatternDetector(
         name="person_first_last",
         entity=Entity.PERSON,
+        # A lookahead, so "Hi Jessica Lamb" is also tried at "Jessica".
         pattern=re.compile(
-            rf"(?<![\w-]){_CAP}(?: [A-Z]\.)?(?: {_CAP}){{1,2}}(?![\w-])"
+            rf"(?<![\w-])(?=({_CAP}(?: [A-Z]\.)?(?: {_CAP}){{1,2}})(?![\w-]))"
         ),
         validate=_first_last,
         context=_CONTEXT,
         base_score=0.6,
         context_score=0.85,
+        group=1,
     ),
     PatternDetector(
         name="person_mail_header",
@@ -165,8 +167,34 @@ DETECTORS = (
     ),
 )
 
-_COMPANY = frozenset(
-    ["llc", "inc", "inc.", "ltd", "ltd.", "corp", "corp.", "co", "co.", "company", "group", "partners", "lp", "llp", "plc", "bank", "services", "solutions", "associates", "holdings"]
+COMPANY_WORDS = frozenset(
+    [
+        "llc",
+        "inc",
+        "inc.",
+        "ltd",
+        "ltd.",
+        "corp",
+        "corp.",
+        "co",
+        "co.",
+        "company",
+        "group",
+        "partners",
+        "lp",
+        "llp",
+        "plc",
+        "bank",
+        "services",
+        "solutions",
+        "associates",
+        "holdings",
+        "sons",
+        "and",
+        "&",
+        "pllc",
+        "pc",
+    ]
 )
 _POSSESSIVE = re.compile(r"['’]s$")
 
@@ -187,7 +215,7 @@ def trim_ner_name(text: str, start: int, end: int) -> tuple[int, int] | None:
     words = span.split()
     if not words or any(c.isdigit() for c in span):
         return None
-    if words[-1].lower() in _COMPANY:
+    if words[-1].lower() in COMPANY_WORDS:
         return None
     if len(words) == 1 and words[0].lower() not in FIRST_NAMES | LAST_NAMES:
         return None

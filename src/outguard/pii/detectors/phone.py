@@ -19,6 +19,11 @@ _WORDS = (
     "cell",
     "fax",
     "call",
+    "called",
+    "calling",
+    "text",
+    "sms",
+    "reach",
     "ph",
     "contact",
     "whatsapp",
@@ -29,7 +34,7 @@ DETECTORS = (
         name="phone",
         entity=Entity.PHONE,
         pattern=re.compile(
-            r"(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?|\d{2,4}[ .-])\d{3,4}[ .-]\d{3,4}(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?![\w-])"
+            r"(?<![\w+])(?:(?:\+\d{1,3}|1)[ .-]?)?(?:\(\d{2,4}\)[ .-]?|\d{2,4}[ .-])\d{3,4}[ .-]\d{3,4}(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?![\w-])"
         ),
         validate=is_valid_phone,
         context=_WORDS,
@@ -54,6 +59,14 @@ DETECTORS = (
         context=_WORDS,
         base_score=0.85,
         context_score=0.97,
+    ),
+    PatternDetector(  # a signature line holding nothing but a number
+        name="phone_own_line",
+        entity=Entity.PHONE,
+        pattern=re.compile(r"(?m)^[ \t]*(\d{10}(?:\s?(?:x|ext\.?)\s?\d{1,5})?)[ \t]*$"),
+        validate=lambda v: is_valid_phone(v.split("x")[0].split("ext")[0]),
+        base_score=0.7,
+        group=1,
     ),
     PatternDetector(
         name="phone_bare",

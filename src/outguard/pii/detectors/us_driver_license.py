@@ -1,7 +1,7 @@
 """US driver's licence numbers, beside a licence word.
 
 State formats differ too much for a pattern alone, so a licence word must stand beside a
-5-13 character code with at least 4 digits.
+5-19 character code (Florida's has dashes) with at least 4 digits.
 """
 
 import re
@@ -19,7 +19,7 @@ DETECTORS = (
         name="us_driver_license",
         entity=Entity.US_DRIVER_LICENSE,
         pattern=re.compile(
-            r"(?<![A-Za-z0-9-])[A-Za-z]{0,2}\d[A-Za-z0-9-]{4,12}(?![A-Za-z0-9-])"
+            r"(?<![A-Za-z0-9-])[A-Za-z]{0,2}\d[A-Za-z0-9-]{4,16}(?![A-Za-z0-9-])"
         ),
         validate=_plausible,
         context=(

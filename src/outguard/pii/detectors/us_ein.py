@@ -35,7 +35,8 @@ DETECTORS = (
         entity=Entity.US_EIN,
         pattern=re.compile(r"(?<![\d-])\d{9}(?![\d-])"),
         validate=is_valid_ein,
-        context=("ein", "fein", "employer id", "employer identification", "federal id"),
+        # "Tax ID" may front an SSN too; either way the number is found and redacted.
+        context=_CONTEXT,
         requires_context=True,
         context_score=0.9,
         checksum=True,

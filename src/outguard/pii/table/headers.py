@@ -110,6 +110,12 @@ _RULES: tuple[tuple[str, Entity | str, float], ...] = (
         NOT_PII,
         0.6,
     ),
+    (  # "Employee ID", "Customer #", "Vendor Code": a business's own key, not a person
+        (r"\b(employee|ee|emp|customer|cust|vendor|client|payee|member|contact|account)"
+        r" (id|number|code|key|ref|reference)\b"),
+        NOT_PII,
+        0.7,
+    ),
     (
         r"\b(name|full name|employee|payee|vendor|customer|client|contact|first name|last name|surname|given name|bill to|ship to|recipient|beneficiary|owner|tenant|spouse|dependent)\b",
         Entity.PERSON,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from outguard.pii.detectors.person import FIRST_NAMES, LAST_NAMES
+from outguard.pii.detectors.person import COMPANY_WORDS, FIRST_NAMES, LAST_NAMES
 from outguard.pii.entities import Entity
 from outguard.pii.normalize import normalise
 from outguard.pii.validators import (
@@ -49,13 +49,18 @@ def _looks_like_name(value: str) -> bool:
     if not 1 <= len(words) <= 5 or not all(_NAME_WORD.fullmatch(w) for w in words):
         return False
     lowered = [w.lower().strip(".") for w in words]
+    if any(w in COMPANY_WORDS for w in lowered):
+        return False
     return any(w in FIRST_NAMES or w in LAST_NAMES for w in lowered)
 
 
 def _business_name(value: str) -> bool:
+    """Shaped like a payee: a few words, none a company suffix (a firm is not a person)."""
     words = value.split()
-    return 1 <= len(words) <= 8 and all(
-        w[:1].isalnum() or w[:1] in "&'(" for w in words
+    return (
+        1 <= len(words) <= 8
+        and all(w[:1].isalnum() or w[:1] in "&'(" for w in words)
+        and not any(w.lower().strip(".,") in COMPANY_WORDS for w in words)
     )
 
 
