@@ -63,6 +63,11 @@ Predict = Callable[[str], list[tuple[int, int, str]]]
 
 
 def presidio_engine():  # noqa: ANN201 - Presidio is a bench-only dependency
+    import logging  # noqa: PLC0415
+
+    # Presidio's e-mail/URL recognisers ask tldextract for the public-suffix list online;
+    # offline it falls back to its bundled snapshot after logging a traceback.
+    logging.getLogger("tldextract").setLevel(logging.CRITICAL)
     from presidio_analyzer import AnalyzerEngine  # noqa: PLC0415
     from presidio_analyzer.nlp_engine import NlpEngineProvider  # noqa: PLC0415
 
@@ -152,9 +157,9 @@ def table_columns_presidio(table: LabelledTable, engine) -> list[str | None]:  #
     from presidio_structured import PandasAnalysisBuilder  # noqa: PLC0415
 
     frame = pd.DataFrame(table.rows, columns=table.header)
-    analysis = PandasAnalysisBuilder(analyzer=engine).generate_analysis(
-        frame, n=min(500, len(frame)), score_threshold=PRESIDIO_THRESHOLD
-    )
+    analysis = PandasAnalysisBuilder(
+        analyzer=engine, analyzer_score_threshold=PRESIDIO_THRESHOLD
+    ).generate_analysis(frame, n=min(500, len(frame)))
     mapping = analysis.entity_mapping
     out: list[str | None] = []
     for name, is_text in zip(table.header, table.free_text, strict=True):
