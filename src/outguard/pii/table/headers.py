@@ -111,8 +111,10 @@ _RULES: tuple[tuple[str, Entity | str, float], ...] = (
         0.6,
     ),
     (  # "Employee ID", "Customer #", "Vendor Code": a business's own key, not a person
-        (r"\b(employee|ee|emp|customer|cust|vendor|client|payee|member|contact|account)"
-        r" (id|number|code|key|ref|reference)\b"),
+        (
+            r"\b(employee|ee|emp|customer|cust|vendor|client|payee|member|contact|account)"
+            r" (id|number|code|key|ref|reference)\b"
+        ),
         NOT_PII,
         0.7,
     ),
