@@ -13,6 +13,7 @@ import outguard.accounts.models
 import outguard.audit.models
 import outguard.jobs.models
 import outguard.keystore.models
+import outguard.renditions.models
 from outguard.db.base import Base
 from outguard.db.engine import make_engine
 from outguard.db.migrate import (

@@ -36,3 +36,7 @@ class AuditTag(StrEnum):
     RECIPIENT_KEYED = "recipient:keyed"
     TOKEN_KEY_ROTATED = "token_key:rotated"
     RECIPIENT_SHREDDED = "recipient:shredded"
+    RECIPIENT_ADDED = "recipient:added"
+    RENDITION_CREATED = "rendition:created"
+    RETURN_REIDENTIFIED = "return:reidentified"
+    LEAK_TRACED = "leak:traced"

@@ -19,6 +19,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from outguard.errors import DomainValidationError
+from outguard.formats.writers import CsvDialect
 
 BATCH_ROWS = 50_000
 _BLOCK = 4 * 1024 * 1024  # bytes Arrow parses at a time
@@ -45,6 +46,11 @@ class TableStream:
     batches: Iterator[list[list[str | None]]]
     kind: str
     notes: list[str] = field(default_factory=list)  # e.g. encoding used, rows skipped
+    dialect: CsvDialect | None = None  # CSV/TSV: what a writer keeps of the input's flavour
+    schema: pa.Schema | None = None  # Parquet: the input's column types
+    sheet: str | None = None  # XLSX: the sheet read
+    sheets: tuple[str, ...] = ()  # XLSX: every sheet of the workbook
+    total_rows: int | None = None  # when the format says (Parquet)
 
 
 def _looks_binary(head: bytes) -> bool:
@@ -116,6 +122,8 @@ def read_csv(
     path: Path, *, kind: str = "csv", batch_rows: int = BATCH_ROWS
 ) -> TableStream:
     encoding, sample = sniff_text(path)
+    with path.open("rb") as fh:
+        sample_had_bom = fh.read(3) == codecs.BOM_UTF8
     delimiter = _sniff_delimiter(sample, "\t" if kind == "tsv" else ",")
     skipped = [0]
 
@@ -187,7 +195,15 @@ def read_csv(
             source.close()
 
     notes = [f"encoding {encoding}", f"delimiter {delimiter!r}"]
-    return TableStream(names, batches(), kind, notes)
+    dialect = CsvDialect(
+        delimiter=delimiter,
+        lineterminator="\r\n" if "\r\n" in sample[:SNIFF_BYTES] else "\n",
+        # A cp1252 export is written back as UTF-8 with a BOM: Excel reads it the same way,
+        # and pseudonyms or band labels may hold characters cp1252 lacks.
+        encoding="utf-16" if encoding == "utf-16" else "utf-8",
+        bom=encoding == "cp1252" or sample_had_bom,  # the utf-16 codec writes its own
+    )
+    return TableStream(names, batches(), kind, notes, dialect=dialect)
 
 
 def _columns(batches: list[pa.RecordBatch]) -> list[list[str | None]]:
@@ -230,11 +246,16 @@ def read_xlsx(
     from openpyxl import load_workbook  # noqa: PLC0415 - only for workbooks
 
     book = load_workbook(path, read_only=True, data_only=True)
+    if sheet is not None and sheet not in book.sheetnames:
+        book.close()
+        raise InvalidFileError(f"{path.name} has no sheet named {sheet!r}.")
     ws = book[sheet] if sheet else book.worksheets[0]
     rows = ws.iter_rows(values_only=True)
     header = next(rows, None)
     if header is None:
         book.close()
+        if sheet is not None:  # one sheet of several: an empty table, not an error
+            return TableStream([], iter(()), "xlsx", sheet=sheet, sheets=tuple(book.sheetnames))
         raise InvalidFileError(f"{path.name}: the first sheet is empty.")
     names = _unique_names(["" if h is None else str(h) for h in header])
     width = len(names)
@@ -263,7 +284,9 @@ def read_xlsx(
             book.close()
 
     notes = [f"sheet {ws.title!r} of {len(book.sheetnames)}"]
-    return TableStream(names, batches(), "xlsx", notes)
+    return TableStream(
+        names, batches(), "xlsx", notes, sheet=ws.title, sheets=tuple(book.sheetnames)
+    )
 
 
 def read_parquet(path: Path, *, batch_rows: int = BATCH_ROWS) -> TableStream:
@@ -282,7 +305,13 @@ def read_parquet(path: Path, *, batch_rows: int = BATCH_ROWS) -> TableStream:
                 for i in range(batch.num_columns)
             ]
 
-    return TableStream(names, batches(), "parquet")
+    return TableStream(
+        names,
+        batches(),
+        "parquet",
+        schema=pf.schema_arrow,
+        total_rows=pf.metadata.num_rows,
+    )
 
 
 def read_jsonl(path: Path, *, batch_rows: int = BATCH_ROWS) -> TableStream:
@@ -327,7 +356,9 @@ def read_jsonl(path: Path, *, batch_rows: int = BATCH_ROWS) -> TableStream:
     return TableStream(names, batches(), "jsonl")
 
 
-def open_table(path: Path, *, batch_rows: int = BATCH_ROWS) -> TableStream:
+def open_table(
+    path: Path, *, batch_rows: int = BATCH_ROWS, sheet: str | None = None
+) -> TableStream:
     """The right reader for the file, by its suffix, checked against its content."""
     if not path.is_file():
         raise InvalidFileError(f"{path.name} does not exist or is not a file.")
@@ -341,7 +372,7 @@ def open_table(path: Path, *, batch_rows: int = BATCH_ROWS) -> TableStream:
     if kind in {"csv", "tsv"}:
         return read_csv(path, kind=kind, batch_rows=batch_rows)
     if kind == "xlsx":
-        return read_xlsx(path, batch_rows=batch_rows)
+        return read_xlsx(path, batch_rows=batch_rows, sheet=sheet)
     if kind == "parquet":
         return read_parquet(path, batch_rows=batch_rows)
     return read_jsonl(path, batch_rows=batch_rows)

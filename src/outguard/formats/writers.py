@@ -105,8 +105,8 @@ class _JsonlWriter:
 
 
 class _XlsxWriter:
-    def __init__(self, names: Sequence[str], sheet: str) -> None:
-        self.book = Workbook(write_only=True)
+    def __init__(self, book: Workbook, names: Sequence[str], sheet: str) -> None:
+        self.book = book
         self._ws = self.book.create_sheet(title=sheet[:31] or "Sheet1")
         self._ws.append([self._cell(n) for n in names])
 
@@ -122,17 +122,38 @@ class _XlsxWriter:
 
 
 class _ParquetWriter:
-    def __init__(self, path: Path, names: Sequence[str]) -> None:
+    """Text columns, or the input's type where a column's values pass through unchanged."""
+
+    def __init__(
+        self, path: Path, names: Sequence[str], types: Sequence[Any] | None
+    ) -> None:
         import pyarrow as pa  # noqa: PLC0415 - heavy import, only when writing Parquet
         import pyarrow.parquet as pq  # noqa: PLC0415
 
         self._pa = pa
-        self._schema = pa.schema([pa.field(n, pa.string()) for n in names])
+        self._types = list(types) if types is not None else [None] * len(names)
+        self._schema = pa.schema(
+            [
+                pa.field(n, t if t is not None else pa.string())
+                for n, t in zip(names, self._types, strict=True)
+            ]
+        )
         self.writer = pq.ParquetWriter(str(path), self._schema)
+
+    def _array(self, values: Cells, kind: Any) -> Any:
+        text = self._pa.array(list(values), type=self._pa.string())
+        if kind is None:
+            return text
+        try:
+            return text.cast(kind)
+        except (self._pa.ArrowInvalid, self._pa.ArrowNotImplementedError):
+            raise DomainValidationError(
+                f"A value of Parquet column of type {kind} could not be written back as {kind}."
+            ) from None
 
     def write(self, columns: Sequence[Cells]) -> None:
         _ = list(_rows(columns))  # length check
-        arrays = [self._pa.array(list(c), type=self._pa.string()) for c in columns]
+        arrays = [self._array(c, t) for c, t in zip(columns, self._types, strict=True)]
         self.writer.write_table(self._pa.Table.from_arrays(arrays, schema=self._schema))
 
 
@@ -145,21 +166,16 @@ def open_table_writer(
     dialect: CsvDialect | None = None,
     sheet: str = "Sheet1",
     overwrite: bool = False,
+    types: Sequence[Any] | None = None,
 ) -> Iterator[TableWriter]:
-    """Write a table atomically: the target appears complete, or not at all."""
+    """Write a table atomically: the target appears complete, or not at all.
+
+    `types` (Parquet only): per column, the Arrow type to write it as (None: text).
+    """
     kind = kind or kind_for(target)
-    if target.exists() and not overwrite:
-        raise DomainValidationError(
-            f"{target.name} already exists; choose another output path."
-        )
     if len(set(names)) != len(names):
         raise DomainValidationError("Two output columns have the same name.")
-    directory = target.resolve().parent
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".part", dir=directory
-    )
-    tmp = Path(tmp_name)
-    try:
+    with _atomic(target, overwrite=overwrite) as (fd, tmp):
         if kind in {"csv", "tsv", "jsonl"}:
             d = dialect or CsvDialect(delimiter="\t" if kind == "tsv" else ",")
             with os.fdopen(fd, "w", encoding=d.encoding, newline="") as handle:
@@ -173,17 +189,70 @@ def open_table_writer(
         else:
             os.close(fd)
             if kind == "xlsx":
-                xlsx = _XlsxWriter(names, sheet)
+                xlsx = _XlsxWriter(Workbook(write_only=True), names, sheet)
                 yield xlsx
                 xlsx.book.save(str(tmp))
             else:
-                parquet = _ParquetWriter(tmp, names)
+                parquet = _ParquetWriter(tmp, names, types)
                 try:
                     yield parquet
                 finally:
                     parquet.writer.close()
+
+
+@contextlib.contextmanager
+def _atomic(target: Path, *, overwrite: bool) -> Iterator[tuple[int, Path]]:
+    """A temporary file beside the target, renamed into place only on success."""
+    if target.exists() and not overwrite:
+        raise DomainValidationError(
+            f"{target.name} already exists; choose another output path."
+        )
+    directory = target.resolve().parent
+    if not directory.is_dir():
+        raise DomainValidationError(f"The folder for {target.name} does not exist.")
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".part", dir=directory
+    )
+    tmp = Path(tmp_name)
+    try:
+        yield fd, tmp
         tmp.chmod(0o600)
         tmp.replace(target)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)  # the caller has closed the descriptor
         raise
+
+
+class WorkbookWriter:
+    """An XLSX written sheet after sheet (each sheet a table), saved atomically at the end."""
+
+    def __init__(self) -> None:
+        self.book = Workbook(write_only=True)
+
+    def sheet(self, title: str, names: Sequence[str]) -> TableWriter:
+        if len(set(names)) != len(names):
+            raise DomainValidationError("Two output columns have the same name.")
+        return _XlsxWriter(self.book, names, title)
+
+
+@contextlib.contextmanager
+def open_workbook_writer(
+    target: Path, *, overwrite: bool = False
+) -> Iterator[WorkbookWriter]:
+    with _atomic(target, overwrite=overwrite) as (fd, tmp):
+        os.close(fd)
+        writer = WorkbookWriter()
+        yield writer
+        if not writer.book.worksheets:
+            writer.book.create_sheet("Sheet1")
+        writer.book.save(str(tmp))
+
+
+@contextlib.contextmanager
+def open_text_writer(
+    target: Path, *, encoding: str = "utf-8", overwrite: bool = False
+) -> Iterator[IO[str]]:
+    """A text file written atomically (a protected note, e-mail or pasted text)."""
+    with _atomic(target, overwrite=overwrite) as (fd, _tmp):
+        with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
+            yield handle

@@ -45,6 +45,11 @@ def _check(recipient: str, kind: str) -> None:
         )
 
 
+def check_recipient(recipient: str) -> None:
+    """Refuse a recipient id that could not name a key (raises DomainValidationError)."""
+    _check(recipient, "any")
+
+
 def recipient_scope(tenant: str, recipient: str) -> str:
     """A stable, non-reversible id for (tenant, recipient): used in key ids and audit subjects."""
     digest = hashlib.sha256(f"{tenant}\x00{recipient}".encode()).hexdigest()

@@ -34,6 +34,21 @@ class CanaryColumn:
     name: str
     entity: Entity | None
     samples: tuple[str, ...] = ()
+    free_text: bool = False
+
+
+# Notes a bookkeeper or collector would write: no personal data, nothing that stands out.
+_NOTES = (
+    "Paid in full.",
+    "Left voicemail, will follow up next week.",
+    "Invoice re-sent at customer's request.",
+    "Awaiting signed W-9.",
+    "Partial payment received; balance due end of month.",
+    "Address confirmed by phone.",
+    "Disputed late fee waived once.",
+    "Set up on monthly autopay.",
+    "",
+)
 
 
 def canary_count(rows: int, density: float | str = "auto") -> int:
@@ -124,6 +139,8 @@ def _value(
     first, last = person
     samples = [s for s in column.samples if s and s.strip()]
     entity = column.entity
+    if column.free_text:
+        return rng.choice(_NOTES) if samples else ""
     if entity is Entity.PERSON:
         comma = any("," in s for s in samples[:5])
         return f"{last}, {first}" if comma else f"{first} {last}"

@@ -52,6 +52,7 @@ class ColumnPlan:
     name: str
     entity: Entity | None
     free_text: bool = False
+    rule: Rule | None = None  # the caller's rule (e.g. a City column of an address)
 
 
 @dataclass
@@ -74,6 +75,9 @@ class ProtectedTable:
     names: list[str]
     columns: list[Cells]
     outcomes: list[ColumnOutcome]
+    # Per output column with free text: per cell, the (start, end) of each replacement in
+    # the output text, so a re-scan can tell our tokens from personal data left behind.
+    replaced: dict[int, list[list[tuple[int, int]]]] = field(default_factory=dict)
 
 
 def _non_empty(values: Cells) -> tuple[list[int], list[str]]:
@@ -175,29 +179,61 @@ def _free_text(
     spans: Sequence[Sequence[Span]],
     transforms: RecipientTransforms,
     outcome: ColumnOutcome,
-) -> Cells:
-    """Replace each found span per the policy's free-text action (typed placeholder fallback)."""
+) -> tuple[Cells, list[list[tuple[int, int]]]]:
+    """Replace each found span per the policy's free-text action (typed placeholder fallback).
+
+    Returns the cells and, per cell, where the replacements sit in the output text.
+    """
     action = policy.document.free_text.action
     replacement = _span_replacements(policy, values, spans, transforms)
     out: Cells = []
+    where: list[list[tuple[int, int]]] = []
     for value, found in zip(values, spans, strict=True):
         if value is None or not found:
             out.append(value)
+            where.append([])
             continue
-        text = value
-        for s in sorted(found, key=lambda s: s.start, reverse=True):
+        pieces: list[str] = []
+        positions: list[tuple[int, int]] = []
+        cursor = 0
+        length = 0
+        for s in sorted(found, key=lambda s: s.start):
+            if s.start < cursor:  # overlapping spans: the first one already covers it
+                continue
             new = replacement.get((s.entity, value[s.start : s.end]))
             if action == "drop":
                 new = ""
             elif new is None:
                 new = cells.placeholder(s.entity)
-            text = text[: s.start] + new + text[s.end :]
+            pieces.append(value[cursor : s.start])
+            length += s.start - cursor
+            positions.append((length, length + len(new)))
+            pieces.append(new)
+            length += len(new)
+            cursor = s.end
             outcome.spans_replaced[s.entity.value] = (
                 outcome.spans_replaced.get(s.entity.value, 0) + 1
             )
+        pieces.append(value[cursor:])
         outcome.cells_changed += 1
-        out.append(text)
-    return out
+        out.append("".join(pieces))
+        where.append(positions)
+    return out, where
+
+
+def protect_text(
+    policy: Policy,
+    text: str,
+    findings: Sequence[Span],
+    transforms: RecipientTransforms,
+) -> tuple[str, ColumnOutcome, list[tuple[int, int]]]:
+    """A text document's spans replaced per the policy's free-text action (no formula quoting).
+
+    Returns the text, what happened, and where the replacements sit in it.
+    """
+    outcome = ColumnOutcome("text", None, Action(policy.document.free_text.action))
+    cells_out, where = _free_text(policy, [text], [findings], transforms, outcome)
+    return cells_out[0] or "", outcome, where[0]
 
 
 def protect_table(
@@ -217,17 +253,23 @@ def protect_table(
     names: list[str] = []
     out: list[Cells] = []
     outcomes: list[ColumnOutcome] = []
+    replaced: dict[int, list[list[tuple[int, int]]]] = {}
     for i, (plan, values) in enumerate(zip(plans, columns, strict=True)):
         override = policy.column_override(plan.name)
-        if plan.free_text and override is None:
+        rule = override or plan.rule or policy.rule_for(plan.entity)
+        # Free text, and a kept column whose cells turned out to hold personal data: the
+        # spans are replaced (a column is never kept with personal data in it by accident).
+        as_text = override is None and (
+            plan.free_text or (i in spans and rule.action is Action.KEEP and plan.entity is None)
+        )
+        if as_text:
             outcome = ColumnOutcome(
                 plan.name, None, Action(policy.document.free_text.action)
             )
-            result = _free_text(
+            result, replaced[len(out)] = _free_text(
                 policy, values, spans.get(i, [[] for _ in values]), transforms, outcome
             )
         else:
-            rule = override or policy.rule_for(plan.entity)
             outcome = ColumnOutcome(plan.name, plan.entity, rule.action)
             if rule.action is Action.DROP:
                 outcome.dropped = True
@@ -240,6 +282,13 @@ def protect_table(
                 1 for a, b in zip(values, result, strict=True) if a != b
             )
         names.append(cells.neutralise_formula(plan.name))
-        out.append(cells.neutralise_column(result))
+        neutral = cells.neutralise_column(result)
+        where = replaced.get(len(out))
+        if where is not None:  # a quote put before a would-be formula moves the spans
+            for k, (before, after) in enumerate(zip(result, neutral, strict=True)):
+                if before is not None and after is not None and len(after) != len(before):
+                    shift = len(after) - len(before)
+                    where[k] = [(a + shift, b + shift) for a, b in where[k]]
+        out.append(neutral)
         outcomes.append(outcome)
-    return ProtectedTable(names, out, outcomes)
+    return ProtectedTable(names, out, outcomes, replaced)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from outguard.db import Session
 from outguard.keystore.tokens import TokenKey, recipient_key
-from outguard.keystore.vault import pseudonymize, reidentify
+from outguard.keystore.vault import MAX_VALUE_CHARS, pseudonymize, reidentify
 from outguard.pii.entities import Entity
 from outguard.protect.policy import Rule
 from outguard.protect.pseudonyms import address_candidates, person_candidates
@@ -49,6 +49,17 @@ class TokenUse:
     keep_domain: bool = True
     window_days: int = 180
 
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> TokenUse:
+        return cls(
+            kind=str(data["kind"]),
+            version=int(data["version"]),  # type: ignore[call-overload]
+            keep_first=int(data.get("keep_first", 0)),  # type: ignore[call-overload]
+            keep_last=int(data.get("keep_last", 4)),  # type: ignore[call-overload]
+            keep_domain=bool(data.get("keep_domain", True)),
+            window_days=int(data.get("window_days", 180)),  # type: ignore[call-overload]
+        )
+
     def as_dict(self) -> dict[str, object]:
         return {
             "kind": self.kind,
@@ -70,7 +81,8 @@ class KeyedTransforms:
     tenant: str
     recipient: str
     clock: Clock
-    used: dict[str, TokenUse] = field(default_factory=dict)
+    used: dict[str, TokenUse] = field(default_factory=dict)  # kind -> the latest use
+    uses: set[TokenUse] = field(default_factory=set)  # every (kind, version, options) used
 
     def _key(
         self, kind: str, *, version: int | None = None, create: bool = True
@@ -113,12 +125,20 @@ class KeyedTransforms:
             window_days=rule.shift_days,
         )
         self.used[kind] = use
+        self.uses.add(use)
         return self._tokenizer(use, key).tokenize(values)
 
     def pseudonymize(self, entity: Entity, values: Sequence[str]) -> list[str | None]:
         kind = VAULT_KINDS.get(entity)
         if kind is None:
             return [None] * len(values)
+        fits = [i for i, v in enumerate(values) if v.strip() and len(v) <= MAX_VALUE_CHARS]
+        if len(fits) < len(values):  # an overlong "name" is redacted, not vaulted
+            inner = self.pseudonymize(entity, [values[i] for i in fits]) if fits else []
+            result: list[str | None] = [None] * len(values)
+            for i, r in zip(fits, inner, strict=True):
+                result[i] = r
+            return result
         out = pseudonymize(
             self.session,
             self.provider,

@@ -127,12 +127,7 @@ def scan_batch(
     order, and memory stays one batch whatever the file's size.
     """
     tallies = [replace(c, matched=0, total=0, examples=(), spans={}) for c in columns]
-    dictionary = Dictionary()
-    for column in tallies:
-        if column.entity in {Entity.PERSON, Entity.ADDRESS} and not column.part_of:
-            for v in batch[column.index]:
-                if v:
-                    dictionary.add(v, column.entity)
+    dictionary = batch_dictionary(columns, batch)
     for column in tallies:
         values = batch[column.index]
         if column.kind == "pii":
@@ -146,6 +141,17 @@ def scan_batch(
             column.matched += sum(1 for f in found if f)
             count_spans(column, found)
     return BatchTally(len(batch[0]) if batch else 0, tallies)
+
+
+def batch_dictionary(columns: Sequence[ColumnReport], batch: Batch) -> Dictionary:
+    """The batch's own name and address columns: the dictionary of its free text."""
+    dictionary = Dictionary()
+    for column in columns:
+        if column.entity in {Entity.PERSON, Entity.ADDRESS} and not column.part_of:
+            for v in batch[column.index]:
+                if v:
+                    dictionary.add(v, column.entity)
+    return dictionary
 
 
 def merge_tally(report: ScanReport, tally: BatchTally) -> None:
@@ -196,6 +202,17 @@ def _cell(value: object) -> str | None:
 
 
 def scan_text_file(path: Path, *, ner: NameRecogniser | None = None) -> ScanReport:
+    text = read_text_file(path)
+    report = ScanReport(str(path.name), "text")
+    report.findings = scan_text(text, ner=ner)
+    report.rows = text.count("\n") + 1
+    return report
+
+
+def read_text_file(path: Path) -> str:
+    """The text of a note, e-mail, PDF or DOCX (an e-mail: its headers and plain body)."""
+    if not path.is_file():
+        raise InvalidFileError(f"{path.name} does not exist or is not a file.")
     size = path.stat().st_size
     if size > MAX_TEXT_BYTES:
         raise InvalidFileError(
@@ -203,13 +220,9 @@ def scan_text_file(path: Path, *, ner: NameRecogniser | None = None) -> ScanRepo
         )
     suffix = path.suffix.lower()
     if suffix in {".pdf", ".docx"}:
-        text = pdf_text(path) if suffix == ".pdf" else docx_text(path)
-        report = ScanReport(str(path.name), "text")
-        report.findings = scan_text(text, ner=ner)
-        report.rows = text.count("\n") + 1
-        return report
+        return pdf_text(path) if suffix == ".pdf" else docx_text(path)
     raw = path.read_bytes()
-    if b"\x00" in raw[:65536]:
+    if b"\x00" in raw[:65536] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InvalidFileError(f"{path.name} is not text: it looks like a binary file.")
     if path.suffix.lower() == ".eml":
         message = email.message_from_bytes(raw, policy=email.policy.default)
@@ -219,14 +232,18 @@ def scan_text_file(path: Path, *, ner: NameRecogniser | None = None) -> ScanRepo
             + [body.get_content() if body is not None else ""]
         )
     else:
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("cp1252", errors="replace")
-    report = ScanReport(str(path.name), "text")
-    report.findings = scan_text(text, ner=ner)
-    report.rows = text.count("\n") + 1
-    return report
+        text = decode_text(raw)
+    return text
+
+
+def decode_text(raw: bytes) -> str:
+    """UTF-8 (BOM or not), UTF-16 with a BOM, else Windows-1252 (never fails)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16", errors="replace")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
 
 
 def scan(

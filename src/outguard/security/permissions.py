@@ -21,6 +21,9 @@ class Permission(StrEnum):
     TOKENS_MANAGE = "tokens:manage"  # own personal API tokens
     AUDIT_READ = "audit:read"
     JOBS_READ = "jobs:read"
+    DATA_PROTECT = "data:protect"  # make a recipient's rendition of a file
+    DATA_REIDENTIFY = "data:reidentify"  # turn a returned file back into real values
+    LEAKS_TRACE = "leaks:trace"  # name the recipient a leaked file came from
 
 
 _P = Permission
@@ -36,13 +39,23 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.TOKENS_MANAGE,
             _P.AUDIT_READ,
             _P.JOBS_READ,
+            _P.DATA_PROTECT,
+            _P.DATA_REIDENTIFY,
+            _P.LEAKS_TRACE,
         }
     ),
     Role.STAFF: frozenset(
-        {_P.ORGS_READ, _P.USERS_READ, _P.TOKENS_MANAGE, _P.JOBS_READ}
+        {_P.ORGS_READ, _P.USERS_READ, _P.TOKENS_MANAGE, _P.JOBS_READ, _P.DATA_PROTECT}
     ),
     Role.SECURITY_OFFICER: frozenset(
-        {_P.ORGS_READ, _P.USERS_READ, _P.TOKENS_MANAGE, _P.AUDIT_READ, _P.JOBS_READ}
+        {
+            _P.ORGS_READ,
+            _P.USERS_READ,
+            _P.TOKENS_MANAGE,
+            _P.AUDIT_READ,
+            _P.JOBS_READ,
+            _P.LEAKS_TRACE,
+        }
     ),
     Role.AUDITOR: frozenset({_P.ORGS_READ, _P.USERS_READ, _P.AUDIT_READ}),
     Role.VENDOR_ADMIN: frozenset(

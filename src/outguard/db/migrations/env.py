@@ -7,7 +7,8 @@ from alembic import context
 import outguard.accounts.models
 import outguard.audit.models
 import outguard.jobs.models
-import outguard.keystore.models  # noqa: F401
+import outguard.keystore.models
+import outguard.renditions.models  # noqa: F401
 from outguard.db.base import Base
 from outguard.db.engine import make_engine
 
