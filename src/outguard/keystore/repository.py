@@ -113,6 +113,12 @@ class KeyRepository:
             )
         return found
 
+    def vault_entries(self, scope: str, kind: str) -> list[VaultEntry]:
+        stmt = select(VaultEntry).where(
+            VaultEntry.scope == scope, VaultEntry.kind == kind
+        )
+        return list(self._s.execute(stmt).scalars())
+
     def add_vault_entries(self, entries: list[VaultEntry]) -> None:
         self._s.add_all(entries)
         self._s.flush()

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from outguard.db import Session
-from outguard.errors import ConflictError, DomainValidationError
+from outguard.errors import ConflictError, DomainValidationError, NotFoundError
 from outguard.keystore.models import VaultEntry
 from outguard.keystore.repository import KeyRepository
 from outguard.keystore.tokens import (
@@ -248,4 +248,42 @@ def reidentify(
                 sc.key.material, entry.sealed_original, sc.context(entry.lookup, "o")
             ).decode()
         )
+    return out
+
+
+def pseudonym_map(
+    session: Session,
+    provider: KeyProvider,
+    actor: Actor,
+    *,
+    tenant: str,
+    recipient: str,
+    kind: str,
+    clock: Clock,
+) -> dict[str, str]:
+    """Every pseudonym this vault issued -> its original: for finding them in free text.
+
+    The owner's way back only; empty when the recipient never had a vault of this kind.
+    """
+    try:
+        sc = _open_scope(
+            session,
+            provider,
+            actor,
+            tenant=tenant,
+            recipient=recipient,
+            kind=kind,
+            clock=clock,
+            create=False,
+        )
+    except NotFoundError:
+        return {}
+    out = {}
+    for entry in KeyRepository(session).vault_entries(sc.scope, kind):
+        pseudonym = open_sealed(
+            sc.key.material, entry.sealed_pseudonym, sc.context(entry.lookup, "p")
+        ).decode()
+        out[pseudonym] = open_sealed(
+            sc.key.material, entry.sealed_original, sc.context(entry.lookup, "o")
+        ).decode()
     return out

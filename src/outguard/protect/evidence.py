@@ -50,12 +50,20 @@ class Evidence:
     hit_rate_if_innocent: float  # |sent| / |domain|, per token
     canaries_found: int  # canary values registered to this recipient
     fingerprint_hits: int  # rendered values registered to this recipient
+    # Per field kind (kind, tested, hits, hit rate if innocent): kinds differ in domain size,
+    # so each is weighed on its own and the tails multiply. Empty: the totals above.
+    groups: tuple[tuple[str, int, int, float], ...] = ()
 
     def false_attribution(self, recipients_tested: int) -> float:
         """Probability that an innocent recipient shows evidence at least this strong."""
-        p_tokens = binomial_tail(
-            self.tokens_tested, self.token_hits, self.hit_rate_if_innocent
-        )
+        if self.groups:
+            p_tokens = math.prod(
+                binomial_tail(tested, hits, p) for _, tested, hits, p in self.groups
+            )
+        else:
+            p_tokens = binomial_tail(
+                self.tokens_tested, self.token_hits, self.hit_rate_if_innocent
+            )
         # A canary value is unique to its recipient: an innocent one matches only if the
         # 64-bit keyed fingerprint collides, ~2^-64 per value.
         p_canary = 2.0**-64 if self.canaries_found else 1.0

@@ -22,8 +22,9 @@ class RecipientProbe(Protocol):
     @property
     def recipient(self) -> str: ...
 
-    def token_hits(self, values: Sequence[str]) -> tuple[int, int, float]:
-        """(tokens tested, hits, per-token hit probability for an innocent recipient)."""
+    def token_hits(self, values: Sequence[str]) -> list[tuple[str, int, int, float]]:
+        """Per field kind: (kind, tokens tested, hits, per-token hit probability for an
+        innocent recipient)."""
         ...
 
     def canary_hits(self, values: Sequence[str]) -> int: ...
@@ -63,9 +64,10 @@ class TraceReport:
         names = ", ".join(a.recipient for a in found)
         worst = max(a.false_attribution for a in found)
         plural = "s" if len(found) > 1 else ""
+        bound = f"at most {worst:.1e}" if worst > 1e-300 else "below 1e-300"  # noqa: PLR2004
         return (
             f"Attributed to recipient{plural} {names} (probability of a false attribution "
-            f"at most {worst:.1e})."
+            f"{bound})."
         )
 
 
@@ -87,14 +89,15 @@ def trace(values: Sequence[str], probes: Sequence[RecipientProbe]) -> TraceRepor
     """Weigh every recipient's evidence for these leaked values."""
     results = []
     for probe in probes:
-        tested, hits, p = probe.token_hits(values)
+        groups = tuple(g for g in probe.token_hits(values) if g[1])
         evidence = Evidence(
             recipient=probe.recipient,
-            tokens_tested=tested,
-            token_hits=hits,
-            hit_rate_if_innocent=p,
+            tokens_tested=sum(g[1] for g in groups),
+            token_hits=sum(g[2] for g in groups),
+            hit_rate_if_innocent=max((g[3] for g in groups), default=0.0),
             canaries_found=probe.canary_hits(values),
             fingerprint_hits=probe.fingerprint_hits(values),
+            groups=groups,
         )
         if not (
             evidence.token_hits or evidence.canaries_found or evidence.fingerprint_hits

@@ -83,6 +83,7 @@ class KeyedTransforms:
     clock: Clock
     used: dict[str, TokenUse] = field(default_factory=dict)  # kind -> the latest use
     uses: set[TokenUse] = field(default_factory=set)  # every (kind, version, options) used
+    _reversers: dict[TokenUse, Tokenizer] = field(default_factory=dict, repr=False)
 
     def _key(
         self, kind: str, *, version: int | None = None, create: bool = True
@@ -156,8 +157,11 @@ class KeyedTransforms:
     def detokenize(
         self, use: TokenUse, tokens: Sequence[str | None]
     ) -> list[str | None]:
-        key = self._key(use.kind, version=use.version, create=False)
-        return self._tokenizer(use, key).detokenize(tokens)
+        tokenizer = self._reversers.get(use)
+        if tokenizer is None:
+            key = self._key(use.kind, version=use.version, create=False)
+            tokenizer = self._reversers[use] = self._tokenizer(use, key)
+        return tokenizer.detokenize(tokens)
 
     def reidentify(
         self, entity: Entity, pseudonyms: Sequence[str | None]

@@ -17,7 +17,7 @@ class Probe:
 
     def token_hits(self, values):
         tested = [v for v in values if v.isdigit()]
-        return len(tested), sum(v in self.tokens for v in tested), self.p
+        return [("digits", len(tested), sum(v in self.tokens for v in tested), self.p)]
 
     def canary_hits(self, values):
         return sum(v in self.canaries for v in values)

@@ -1,0 +1,405 @@
+"""The owner's way back: a recipient's worked file with real values in place of its tokens.
+
+An agent's returned file may have its columns reordered, renamed, filtered, sorted, new columns
+added, and tokens typed into notes. Nothing here relies on column names or order: each
+column's values are tried against the recipient's token keys, and a value counts as a token
+only when it decrypts into a value that was actually sent to this recipient (its keyed
+fingerprint is in the rendition's sent set). Pseudonyms are looked up in the recipient's
+vault. Canary rows are reported and left as they are; values that look like tokens but are
+not this recipient's stay untouched and are counted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from outguard.audit.service import record
+from outguard.audit.tags import AuditTag
+from outguard.db import Session
+from outguard.errors import DomainValidationError, NotFoundError
+from outguard.formats.readers import BATCH_ROWS, TABLE_SUFFIXES, InvalidFileError, open_table
+from outguard.formats.writers import kind_for, open_table_writer, open_text_writer
+from outguard.keystore.tokens import check_recipient, recipient_scope
+from outguard.keystore.vault import pseudonym_map
+from outguard.protect import fingerprints as fp
+from outguard.protect.candidates import name_spans, token_spans
+from outguard.renditions.access import require
+from outguard.renditions.keys import VAULT_KINDS, KeyedTransforms, TokenUse
+from outguard.renditions.marks import SENT, RecipientMarks, fingerprint_key, label, load_marks
+from outguard.renditions.repository import RenditionRepository
+from outguard.scanning import TEXT_SUFFIXES, read_text_file
+from outguard.security.aead import KeyProvider
+from outguard.security.permissions import Permission
+from outguard.types import Actor, Clock
+
+Progress = Callable[[int], None]
+SAMPLE = 64  # distinct values per column and batch tried against every key
+
+
+@dataclass
+class ColumnResult:
+    name: str
+    reidentified: dict[str, int] = field(default_factory=dict)  # kind -> cells
+    not_this_recipient: int = 0  # token-shaped values that are not this recipient's tokens
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "column": self.name,
+            "reidentified": dict(sorted(self.reidentified.items())),
+            "not_this_recipient": self.not_this_recipient,
+        }
+
+
+@dataclass
+class ReidentifyReport:
+    recipient: str
+    source: str
+    output: str
+    rows: int = 0
+    renditions: int = 0
+    columns: list[ColumnResult] = field(default_factory=list)
+    canary_rows: list[int] = field(default_factory=list)  # 1-based data rows
+    notes: list[str] = field(default_factory=list)
+    output_sha256: str = ""
+
+    @property
+    def reidentified(self) -> int:
+        return sum(sum(c.reidentified.values()) for c in self.columns)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "recipient": self.recipient,
+            "source": self.source,
+            "output": self.output,
+            "rows": self.rows,
+            "renditions": self.renditions,
+            "reidentified": self.reidentified,
+            "columns": [c.as_dict() for c in self.columns],
+            "canary_rows": self.canary_rows,
+            "notes": self.notes,
+            "output_sha256": self.output_sha256,
+        }
+
+
+class Reverser:
+    """One recipient's way back: token uses, sent sets, canaries and vault, loaded once."""
+
+    def __init__(
+        self,
+        keyed: KeyedTransforms,
+        marks: RecipientMarks,
+        key: bytes,
+        vault: dict[str, dict[str, str]],
+    ) -> None:
+        self.keyed = keyed
+        self.marks = marks
+        self.key = key
+        self.vault = vault  # kind -> pseudonym -> original
+        self._initials: dict[str, dict[str, list[tuple[str, str]]]] = {}
+
+    # ------------------------------------------------------------ tokens
+    def detokenize(self, values: Sequence[str]) -> tuple[list[tuple[str, str] | None], list[bool]]:
+        """Per value: (original, kind) when it is one of this recipient's tokens; and per
+        value whether it had the shape of some token kind at all."""
+        out: list[tuple[str, str] | None] = [None] * len(values)
+        shaped = [False] * len(values)
+        for kind, uses in self.marks.uses.items():
+            sent = self.marks.sent.get(kind)
+            if sent is None:
+                continue
+            for use in uses:
+                todo = [i for i in range(len(values)) if out[i] is None]
+                if not todo:
+                    return out, shaped
+                originals = self.keyed.detokenize(use, [values[i] for i in todo])
+                idx = [i for i, o in zip(todo, originals, strict=True) if o is not None]
+                found = [o for o in originals if o is not None]
+                for i in idx:
+                    shaped[i] = True
+                if not found:
+                    continue
+                hits = fp.member_mask(self.key, label(SENT, kind), found, sent)
+                for i, o, hit in zip(idx, found, hits, strict=True):
+                    if hit:
+                        out[i] = (o, kind)
+        return out, shaped
+
+    def is_canary(self, values: Sequence[str]) -> list[bool]:
+        return fp.member_mask(self.key, "canary", values, self.marks.canary)
+
+    # ------------------------------------------------------------ pseudonyms
+    def pseudonyms(self, values: Sequence[str]) -> list[tuple[str, str] | None]:
+        out: list[tuple[str, str] | None] = []
+        for v in values:
+            text = " ".join(v.split())
+            hit = None
+            for kind, table in self.vault.items():
+                if text in table:
+                    hit = (table[text], kind)
+                    break
+            out.append(hit)
+        return out
+
+    def initial_form(self, text: str) -> str | None:
+        """'X. Quill' -> the original's initial and surname, when only one pseudonym fits."""
+        parts = text.split()
+        if len(parts) != 2 or not parts[0].endswith(".") or len(parts[0]) != 2:  # noqa: PLR2004
+            return None
+        table = self._initials.get("person")
+        if table is None:
+            table = defaultdict(list)  # type: ignore[assignment]
+            for pseudo, original in self.vault.get("person", {}).items():
+                words = pseudo.replace(",", " ").split()
+                if len(words) >= 2:  # noqa: PLR2004
+                    first, last = (words[1], words[0]) if "," in pseudo else (words[0], words[-1])
+                    table[f"{first[0]}. {last}"].append((pseudo, original))  # type: ignore[index]
+            self._initials["person"] = table  # type: ignore[assignment]
+        matches = table.get(text, [])  # type: ignore[union-attr]
+        if len(matches) != 1:
+            return None
+        original = matches[0][1]
+        words = original.replace(",", " ").split()
+        first, last = (words[1], words[0]) if "," in original else (words[0], words[-1])
+        return f"{first[0]}. {last}"
+
+    # ------------------------------------------------------------ free text
+    def text(self, value: str, counts: dict[str, int]) -> tuple[str, int]:
+        """Tokens and pseudonyms inside a text replaced; (text, token-shaped strangers)."""
+        pieces: list[tuple[int, int, str]] = []
+        spans = list(dict.fromkeys(token_spans(value)))
+        strangers = 0
+        if spans:
+            found, shaped = self.detokenize([value[a:b] for a, b in spans])
+            # Longest confirmed token first; a shorter one inside it is not a second token.
+            order = sorted(range(len(spans)), key=lambda k: spans[k][0] - spans[k][1])
+            for k in order:
+                (a, b), hit = spans[k], found[k]
+                if hit is None:
+                    continue
+                if any(a < y and x < b for x, y, _ in pieces):
+                    continue
+                pieces.append((a, b, hit[0]))
+                counts[hit[1]] = counts.get(hit[1], 0) + 1
+            strangers = sum(
+                1
+                for k, shape in enumerate(shaped)
+                if shape and found[k] is None
+                and not any(spans[k][0] < y and x < spans[k][1] for x, y, _ in pieces)
+            )
+        if self.vault:
+            taken = [(a, b) for a, b, _ in pieces]
+            for a, b in sorted(name_spans(value), key=lambda s: (s[0], -(s[1] - s[0]))):
+                if any(a < y and x < b for x, y in taken):
+                    continue
+                piece = value[a:b]
+                hit = self.pseudonyms([piece])[0]
+                replacement = hit[0] if hit else self.initial_form(piece)
+                if replacement is not None:
+                    pieces.append((a, b, replacement))
+                    taken.append((a, b))
+                    kind = hit[1] if hit else "person"
+                    counts[kind] = counts.get(kind, 0) + 1
+        if not pieces:
+            return value, strangers
+        out, cursor = [], 0
+        for a, b, new in sorted(pieces):
+            out.append(value[cursor:a])
+            out.append(new)
+            cursor = b
+        out.append(value[cursor:])
+        return "".join(out), strangers
+
+
+def _column_mode(reverser: Reverser, values: Sequence[str | None]) -> str:
+    """'token', 'pseudonym', 'text' or 'other', from a sample of the column's distinct values."""
+    distinct = list(dict.fromkeys(v.strip() for v in values if v and v.strip()))[:SAMPLE]
+    if not distinct:
+        return "other"
+    found, _ = reverser.detokenize([v.removeprefix("'") for v in distinct])
+    if any(found):
+        return "token"
+    if any(reverser.pseudonyms(distinct)):
+        return "pseudonym"
+    words = sum(len(v.split()) for v in distinct) / len(distinct)
+    return "text" if words >= 2 else "other"  # noqa: PLR2004 - a note, not a value
+
+
+def _reverse_column(
+    reverser: Reverser,
+    values: list[str | None],
+    canary: list[bool],
+    result: ColumnResult,
+) -> list[str | None]:
+    mode = _column_mode(reverser, values)
+    if mode == "other":
+        return values
+    out = list(values)
+    if mode == "text":
+        for i, v in enumerate(values):
+            if v and not canary[i]:
+                # In prose every date and amount has some token's shape: strangers aren't counted.
+                out[i], _ = reverser.text(v, result.reidentified)
+        return out
+    distinct = list(dict.fromkeys(v for i, v in enumerate(values) if v and v.strip() and not canary[i]))
+    cleaned = [v.strip().removeprefix("'") for v in distinct]
+    if mode == "token":
+        found, shaped = reverser.detokenize(cleaned)
+        mapping = {}
+        for v, hit, shape in zip(distinct, found, shaped, strict=True):
+            if hit is not None:
+                mapping[v] = hit
+            elif shape:
+                result.not_this_recipient += 1
+    else:
+        mapping = {
+            v: hit for v, hit in zip(distinct, reverser.pseudonyms(cleaned), strict=True) if hit is not None
+        }
+    for i, v in enumerate(values):
+        if v is not None and not canary[i] and v in mapping:
+            original, kind = mapping[v]
+            out[i] = original
+            result.reidentified[kind] = result.reidentified.get(kind, 0) + 1
+    return out
+
+
+def _canary_rows(reverser: Reverser, batch: list[list[str | None]]) -> list[bool]:
+    rows = len(batch[0]) if batch else 0
+    flags = [False] * rows
+    if reverser.marks.canary.size == 0:
+        return flags
+    for column in batch:
+        cells = [(v or "").strip() for v in column]
+        for i, hit in enumerate(reverser.is_canary(cells)):
+            flags[i] = flags[i] or hit
+    return flags
+
+
+def build_reverser(
+    session: Session,
+    provider: KeyProvider,
+    actor: Actor,
+    *,
+    tenant: str,
+    recipient: str,
+    clock: Clock,
+) -> Reverser:
+    check_recipient(recipient)
+    marks = load_marks(session, tenant, recipient).get(recipient)
+    if marks is None or marks.empty:
+        known = ", ".join(r.name for r in RenditionRepository(session).recipients(tenant)[:20])
+        raise NotFoundError(
+            f"No rendition was made for recipient {recipient!r}: nothing of theirs to re-identify."
+            + (f" Recipients: {known}." if known else "")
+        )
+    key = fingerprint_key(session, provider, tenant=tenant, clock=clock, create=False)
+    if key is None:
+        raise NotFoundError("This instance has no fingerprint key: no rendition was registered here.")
+    keyed = KeyedTransforms(session, provider, actor, tenant, recipient, clock)
+    vault = {
+        kind: table
+        for entity, kind in VAULT_KINDS.items()
+        if (table := pseudonym_map(session, provider, actor, tenant=tenant, recipient=recipient, kind=kind, clock=clock))
+    }
+    return Reverser(keyed, marks, key, vault)
+
+
+def reidentify_file(  # noqa: PLR0913 - the whole request, spelled out
+    session: Session,
+    provider: KeyProvider,
+    actor: Actor,
+    *,
+    tenant: str,
+    recipient: str,
+    source: Path,
+    out: Path,
+    clock: Clock,
+    progress: Progress | None = None,
+    batch_rows: int = BATCH_ROWS,
+    overwrite: bool = False,
+) -> ReidentifyReport:
+    """Write `source` with `recipient`'s tokens and pseudonyms turned back into real values."""
+    require(actor, Permission.DATA_REIDENTIFY)
+    if not source.is_file():
+        raise InvalidFileError(f"{source.name} does not exist or is not a file.")
+    if out.resolve() == source.resolve():
+        raise DomainValidationError("The output would overwrite the returned file: choose another path.")
+    suffix = source.suffix.lower()
+    if suffix not in TABLE_SUFFIXES and suffix not in TEXT_SUFFIXES:
+        raise InvalidFileError(
+            f"{source.name}: outguard re-identifies CSV, TSV, XLSX, Parquet, JSON lines and text files."
+        )
+    reverser = build_reverser(session, provider, actor, tenant=tenant, recipient=recipient, clock=clock)
+    report = ReidentifyReport(recipient, source.name, out.name, renditions=len(reverser.marks.renditions))
+    if suffix in TEXT_SUFFIXES:
+        if out.suffix.lower() not in {".txt", ".md", ".text"}:
+            raise DomainValidationError(f"A re-identified text is written as .txt, not {out.suffix or '(none)'}.")
+        result = ColumnResult("text")
+        text, strangers = reverser.text(read_text_file(source), result.reidentified)
+        result.not_this_recipient = strangers
+        with open_text_writer(out, overwrite=overwrite) as handle:
+            handle.write(text)
+        report.columns = [result]
+        report.rows = text.count("\n") + 1
+    else:
+        kind_for(out)
+        _reidentify_table(reverser, source, out, report, progress=progress, batch_rows=batch_rows, overwrite=overwrite)
+    report.output_sha256 = hashlib.sha256(out.read_bytes()).hexdigest()
+    try:
+        record(
+            session,
+            actor,
+            AuditTag.RETURN_REIDENTIFIED,
+            clock=clock,
+            subject_type="recipient",
+            subject_id=recipient_scope(tenant, recipient),
+            details={
+                "renditions": report.renditions,
+                "reidentified": report.reidentified,
+                "canary_rows": len(report.canary_rows),
+                "output_sha256": report.output_sha256,
+            },
+        )
+    except BaseException:
+        out.unlink(missing_ok=True)  # no re-identified copy without its audit event
+        raise
+    return report
+
+
+def _reidentify_table(
+    reverser: Reverser,
+    source: Path,
+    out: Path,
+    report: ReidentifyReport,
+    *,
+    progress: Progress | None,
+    batch_rows: int,
+    overwrite: bool,
+) -> None:
+    stream = open_table(source, batch_rows=batch_rows)
+    report.notes.extend(n for n in stream.notes if n.startswith(("encoding", "sheet")) or "skipped" in n)
+    results = [ColumnResult(n) for n in stream.names]
+    out_kind = kind_for(out)
+    with open_table_writer(
+        out,
+        stream.names,
+        dialect=stream.dialect if out_kind == stream.kind else None,
+        sheet=stream.sheet or "Sheet1",
+        overwrite=overwrite,
+    ) as writer:
+        for batch in stream.batches:
+            canary = _canary_rows(reverser, batch)
+            report.canary_rows.extend(report.rows + i + 1 for i, c in enumerate(canary) if c)
+            columns = [
+                _reverse_column(reverser, column, canary, result)
+                for column, result in zip(batch, results, strict=True)
+            ]
+            writer.write(columns)
+            report.rows += len(batch[0]) if batch else 0
+            if progress is not None:
+                progress(report.rows)
+    report.columns = results
