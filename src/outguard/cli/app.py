@@ -17,6 +17,7 @@ from outguard.cli.commands import (
     keys,
     orgs,
     policy,
+    renditions,
     scan,
     users,
 )
@@ -60,6 +61,10 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(policy.app, name="policy")
 app.add_typer(audit.app, name="audit")
 app.command("scan")(scan.scan_command)
+app.command("protect")(renditions.protect_command)
+app.command("reidentify")(renditions.reidentify_command)
+app.command("trace")(renditions.trace_command)
+app.command("recipients")(renditions.recipients_command)
 app.command("init")(instance.init)
 app.command("serve")(instance.serve)
 app.command("worker")(instance.worker)
