@@ -46,7 +46,9 @@ class TableStream:
     batches: Iterator[list[list[str | None]]]
     kind: str
     notes: list[str] = field(default_factory=list)  # e.g. encoding used, rows skipped
-    dialect: CsvDialect | None = None  # CSV/TSV: what a writer keeps of the input's flavour
+    dialect: CsvDialect | None = (
+        None  # CSV/TSV: what a writer keeps of the input's flavour
+    )
     schema: pa.Schema | None = None  # Parquet: the input's column types
     sheet: str | None = None  # XLSX: the sheet read
     sheets: tuple[str, ...] = ()  # XLSX: every sheet of the workbook
@@ -239,7 +241,7 @@ def _check_zip(path: Path) -> None:
         ) from None
 
 
-def read_xlsx(
+def read_xlsx(  # noqa: C901 - one reader: checks, header, sheets, batches
     path: Path, *, batch_rows: int = BATCH_ROWS, sheet: str | None = None
 ) -> TableStream:
     _check_zip(path)
@@ -255,7 +257,9 @@ def read_xlsx(
     if header is None:
         book.close()
         if sheet is not None:  # one sheet of several: an empty table, not an error
-            return TableStream([], iter(()), "xlsx", sheet=sheet, sheets=tuple(book.sheetnames))
+            return TableStream(
+                [], iter(()), "xlsx", sheet=sheet, sheets=tuple(book.sheetnames)
+            )
         raise InvalidFileError(f"{path.name}: the first sheet is empty.")
     names = _unique_names(["" if h is None else str(h) for h in header])
     width = len(names)

@@ -253,6 +253,8 @@ def open_text_writer(
     target: Path, *, encoding: str = "utf-8", overwrite: bool = False
 ) -> Iterator[IO[str]]:
     """A text file written atomically (a protected note, e-mail or pasted text)."""
-    with _atomic(target, overwrite=overwrite) as (fd, _tmp):
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
-            yield handle
+    with (
+        _atomic(target, overwrite=overwrite) as (fd, _tmp),
+        os.fdopen(fd, "w", encoding=encoding, newline="") as handle,
+    ):
+        yield handle

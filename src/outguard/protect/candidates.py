@@ -22,7 +22,9 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _WORD = re.compile(r"[A-Z][a-zA-Z'’-]+|[A-Z]\.")
-_OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "S": "5", "B": "8"})
+_OCR_DIGITS = str.maketrans(
+    {"O": "0", "o": "0", "l": "1", "I": "1", "S": "5", "B": "8"}
+)
 MAX_NAME_WORDS = 4
 
 
@@ -52,9 +54,12 @@ def token_spans(text: str) -> Iterator[tuple[int, int]]:
         yield start, end
         if " " not in text[start:end] or "@" in text[start:end]:
             continue
-        groups = [(start + g.start(), start + g.end()) for g in re.finditer(r"\S+", text[start:end])]
-        for i, (a, b) in enumerate(groups):
-            a, b = _trim(text, a, b)
+        groups = [
+            (start + g.start(), start + g.end())
+            for g in re.finditer(r"\S+", text[start:end])
+        ]
+        for i, (g0, g1) in enumerate(groups):
+            a, b = _trim(text, g0, g1)
             if _worth(text[a:b]):
                 yield a, b
             if 0 < i < len(groups) - 1 or (i == 0 and len(groups) > 2):  # noqa: PLR2004

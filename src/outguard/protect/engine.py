@@ -260,7 +260,8 @@ def protect_table(
         # Free text, and a kept column whose cells turned out to hold personal data: the
         # spans are replaced (a column is never kept with personal data in it by accident).
         as_text = override is None and (
-            plan.free_text or (i in spans and rule.action is Action.KEEP and plan.entity is None)
+            plan.free_text
+            or (i in spans and rule.action is Action.KEEP and plan.entity is None)
         )
         if as_text:
             outcome = ColumnOutcome(
@@ -286,7 +287,11 @@ def protect_table(
         where = replaced.get(len(out))
         if where is not None:  # a quote put before a would-be formula moves the spans
             for k, (before, after) in enumerate(zip(result, neutral, strict=True)):
-                if before is not None and after is not None and len(after) != len(before):
+                if (
+                    before is not None
+                    and after is not None
+                    and len(after) != len(before)
+                ):
                     shift = len(after) - len(before)
                     where[k] = [(a + shift, b + shift) for a, b in where[k]]
         out.append(neutral)

@@ -72,7 +72,9 @@ def contains(sorted_set: np.ndarray, digests: np.ndarray) -> np.ndarray:
     return found
 
 
-def member_mask(key: bytes, label: str, values: Sequence[str], sorted_set: np.ndarray) -> list[bool]:
+def member_mask(
+    key: bytes, label: str, values: Sequence[str], sorted_set: np.ndarray
+) -> list[bool]:
     """Per value (same order, empties False): is its fingerprint in the set?"""
     if sorted_set.size == 0:
         return [False] * len(values)
@@ -94,7 +96,9 @@ def member_mask(key: bytes, label: str, values: Sequence[str], sorted_set: np.nd
             )
     if not idx:
         return out
-    hits = contains(sorted_set, np.frombuffer(b"".join(digests), dtype="<u8").astype(np.uint64))
+    hits = contains(
+        sorted_set, np.frombuffer(b"".join(digests), dtype="<u8").astype(np.uint64)
+    )
     for i, hit in zip(idx, hits.tolist(), strict=True):
         out[i] = bool(hit)
     return out

@@ -23,8 +23,10 @@ class RecipientProbe(Protocol):
     def recipient(self) -> str: ...
 
     def token_hits(self, values: Sequence[str]) -> list[tuple[str, int, int, float]]:
-        """Per field kind: (kind, tokens tested, hits, per-token hit probability for an
-        innocent recipient)."""
+        """Per field kind: (kind, tokens tested, hits, innocent hit probability).
+
+        The probability is per token, for a recipient who did not leak the file.
+        """
         ...
 
     def canary_hits(self, values: Sequence[str]) -> int: ...

@@ -82,8 +82,9 @@ class KeyedTransforms:
     recipient: str
     clock: Clock
     used: dict[str, TokenUse] = field(default_factory=dict)  # kind -> the latest use
-    uses: set[TokenUse] = field(default_factory=set)  # every (kind, version, options) used
-    _reversers: dict[TokenUse, Tokenizer] = field(default_factory=dict, repr=False)
+    uses: set[TokenUse] = field(
+        default_factory=set
+    )  # every (kind, version, options) used
 
     def _key(
         self, kind: str, *, version: int | None = None, create: bool = True
@@ -133,7 +134,9 @@ class KeyedTransforms:
         kind = VAULT_KINDS.get(entity)
         if kind is None:
             return [None] * len(values)
-        fits = [i for i, v in enumerate(values) if v.strip() and len(v) <= MAX_VALUE_CHARS]
+        fits = [
+            i for i, v in enumerate(values) if v.strip() and len(v) <= MAX_VALUE_CHARS
+        ]
         if len(fits) < len(values):  # an overlong "name" is redacted, not vaulted
             inner = self.pseudonymize(entity, [values[i] for i in fits]) if fits else []
             result: list[str | None] = [None] * len(values)
@@ -157,11 +160,12 @@ class KeyedTransforms:
     def detokenize(
         self, use: TokenUse, tokens: Sequence[str | None]
     ) -> list[str | None]:
-        tokenizer = self._reversers.get(use)
-        if tokenizer is None:
-            key = self._key(use.kind, version=use.version, create=False)
-            tokenizer = self._reversers[use] = self._tokenizer(use, key)
-        return tokenizer.detokenize(tokens)
+        return self.reverser(use).detokenize(tokens)
+
+    def reverser(self, use: TokenUse) -> Tokenizer:
+        """The tokenizer that reverses one use (a caller may keep it for a whole file)."""
+        key = self._key(use.kind, version=use.version, create=False)
+        return self._tokenizer(use, key)
 
     def reidentify(
         self, entity: Entity, pseudonyms: Sequence[str | None]

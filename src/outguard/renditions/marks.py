@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from outguard.db import Session
+from outguard.keystore.repository import KeyRepository
 from outguard.keystore.service import create_data_key, load_data_key
 from outguard.keystore.tokens import recipient_scope
-from outguard.keystore.repository import KeyRepository
 from outguard.protect import fingerprints as fp
 from outguard.renditions.keys import TokenUse
 from outguard.renditions.repository import RenditionRepository
@@ -27,7 +27,12 @@ SENT, CANARY, RENDERED = "sent", "canary", "rendered"
 
 
 def fingerprint_key(
-    session: Session, provider: KeyProvider, *, tenant: str, clock: Clock, create: bool = True
+    session: Session,
+    provider: KeyProvider,
+    *,
+    tenant: str,
+    clock: Clock,
+    create: bool = True,
 ) -> bytes | None:
     """The tenant's fingerprint key (made on first use); None if none yet and not creating."""
     key_id = f"fpr/{recipient_scope(tenant, '*')}/v1"
@@ -35,7 +40,12 @@ def fingerprint_key(
         if not create:
             return None
         return create_data_key(
-            session, provider, tenant=tenant, key_id=key_id, purpose=FINGERPRINT_PURPOSE, clock=clock
+            session,
+            provider,
+            tenant=tenant,
+            key_id=key_id,
+            purpose=FINGERPRINT_PURPOSE,
+            clock=clock,
         )
     return load_data_key(session, provider, tenant=tenant, key_id=key_id)
 
@@ -51,7 +61,9 @@ class RecipientMarks:
     renditions: list[str] = field(default_factory=list)
     uses: dict[str, list[TokenUse]] = field(default_factory=dict)  # kind -> uses
     sent: dict[str, np.ndarray] = field(default_factory=dict)  # kind -> sorted digests
-    rendered: dict[str, np.ndarray] = field(default_factory=dict)  # person/address -> digests
+    rendered: dict[str, np.ndarray] = field(
+        default_factory=dict
+    )  # person/address -> digests
     canary: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
 
     @property
@@ -59,7 +71,9 @@ class RecipientMarks:
         return not self.renditions
 
 
-def load_marks(session: Session, tenant: str, recipient: str | None = None) -> dict[str, RecipientMarks]:
+def load_marks(
+    session: Session, tenant: str, recipient: str | None = None
+) -> dict[str, RecipientMarks]:
     """Recipient -> its marks, over every rendition made for it (or for all recipients)."""
     repo = RenditionRepository(session)
     renditions = repo.renditions(tenant, recipient)
@@ -74,7 +88,9 @@ def load_marks(session: Session, tenant: str, recipient: str | None = None) -> d
             uses[r.recipient][parsed.kind].add(parsed)
     sets: dict[tuple[str, str, str], list[np.ndarray]] = defaultdict(list)
     for mark in repo.marks(list(owner)):
-        sets[(owner[mark.rendition_id], mark.role, mark.kind)].append(fp.from_bytes(mark.digests))
+        sets[(owner[mark.rendition_id], mark.role, mark.kind)].append(
+            fp.from_bytes(mark.digests)
+        )
     for (who, role, kind), arrays in sets.items():
         merged = fp.union(arrays)
         marks = out[who]
@@ -85,5 +101,8 @@ def load_marks(session: Session, tenant: str, recipient: str | None = None) -> d
         else:
             marks.canary = fp.union([marks.canary, merged])
     for who, kinds in uses.items():
-        out[who].uses = {k: sorted(v, key=lambda u: (u.version, u.keep_first, u.keep_last)) for k, v in kinds.items()}
+        out[who].uses = {
+            k: sorted(v, key=lambda u: (u.version, u.keep_first, u.keep_last))
+            for k, v in kinds.items()
+        }
     return out

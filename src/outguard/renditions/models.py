@@ -49,8 +49,11 @@ class Rendition(Base):
 
 
 class RenditionMark(Base):
-    """One fingerprint set of a rendition: role `sent` (originals tokenized), `canary`
-    (planted values as rendered) or `rendered` (pseudonyms as rendered), per field kind."""
+    """One fingerprint set of a rendition, per role and field kind.
+
+    Roles: `sent` (originals tokenized), `canary` (planted values as rendered), `rendered`
+    (pseudonyms as rendered).
+    """
 
     __tablename__ = "rendition_marks"
 

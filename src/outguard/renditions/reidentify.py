@@ -22,7 +22,12 @@ from outguard.audit.service import record
 from outguard.audit.tags import AuditTag
 from outguard.db import Session
 from outguard.errors import DomainValidationError, NotFoundError
-from outguard.formats.readers import BATCH_ROWS, TABLE_SUFFIXES, InvalidFileError, open_table
+from outguard.formats.readers import (
+    BATCH_ROWS,
+    TABLE_SUFFIXES,
+    InvalidFileError,
+    open_table,
+)
 from outguard.formats.writers import kind_for, open_table_writer, open_text_writer
 from outguard.keystore.tokens import check_recipient, recipient_scope
 from outguard.keystore.vault import pseudonym_map
@@ -30,11 +35,18 @@ from outguard.protect import fingerprints as fp
 from outguard.protect.candidates import name_spans, token_spans
 from outguard.renditions.access import require
 from outguard.renditions.keys import VAULT_KINDS, KeyedTransforms, TokenUse
-from outguard.renditions.marks import SENT, RecipientMarks, fingerprint_key, label, load_marks
+from outguard.renditions.marks import (
+    SENT,
+    RecipientMarks,
+    fingerprint_key,
+    label,
+    load_marks,
+)
 from outguard.renditions.repository import RenditionRepository
 from outguard.scanning import TEXT_SUFFIXES, read_text_file
 from outguard.security.aead import KeyProvider
 from outguard.security.permissions import Permission
+from outguard.security.tokenizers import Tokenizer
 from outguard.types import Actor, Clock
 
 Progress = Callable[[int], None]
@@ -45,7 +57,9 @@ SAMPLE = 64  # distinct values per column and batch tried against every key
 class ColumnResult:
     name: str
     reidentified: dict[str, int] = field(default_factory=dict)  # kind -> cells
-    not_this_recipient: int = 0  # token-shaped values that are not this recipient's tokens
+    not_this_recipient: int = (
+        0  # token-shaped values that are not this recipient's tokens
+    )
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -101,11 +115,21 @@ class Reverser:
         self.key = key
         self.vault = vault  # kind -> pseudonym -> original
         self._initials: dict[str, dict[str, list[tuple[str, str]]]] = {}
+        self._reversers: dict[TokenUse, Tokenizer] = {}
+
+    def _reverser(self, use: TokenUse) -> Tokenizer:
+        if use not in self._reversers:
+            self._reversers[use] = self.keyed.reverser(use)
+        return self._reversers[use]
 
     # ------------------------------------------------------------ tokens
-    def detokenize(self, values: Sequence[str]) -> tuple[list[tuple[str, str] | None], list[bool]]:
-        """Per value: (original, kind) when it is one of this recipient's tokens; and per
-        value whether it had the shape of some token kind at all."""
+    def detokenize(
+        self, values: Sequence[str]
+    ) -> tuple[list[tuple[str, str] | None], list[bool]]:
+        """Per value: (original, kind) when it is one of this recipient's tokens.
+
+        Also per value: whether it had the shape of some token kind at all.
+        """
         out: list[tuple[str, str] | None] = [None] * len(values)
         shaped = [False] * len(values)
         for kind, uses in self.marks.uses.items():
@@ -116,7 +140,7 @@ class Reverser:
                 todo = [i for i in range(len(values)) if out[i] is None]
                 if not todo:
                     return out, shaped
-                originals = self.keyed.detokenize(use, [values[i] for i in todo])
+                originals = self._reverser(use).detokenize([values[i] for i in todo])
                 idx = [i for i, o in zip(todo, originals, strict=True) if o is not None]
                 found = [o for o in originals if o is not None]
                 for i in idx:
@@ -156,7 +180,9 @@ class Reverser:
             for pseudo, original in self.vault.get("person", {}).items():
                 words = pseudo.replace(",", " ").split()
                 if len(words) >= 2:  # noqa: PLR2004
-                    first, last = (words[1], words[0]) if "," in pseudo else (words[0], words[-1])
+                    first, last = (
+                        (words[1], words[0]) if "," in pseudo else (words[0], words[-1])
+                    )
                     table[f"{first[0]}. {last}"].append((pseudo, original))  # type: ignore[index]
             self._initials["person"] = table  # type: ignore[assignment]
         matches = table.get(text, [])  # type: ignore[union-attr]
@@ -168,7 +194,7 @@ class Reverser:
         return f"{first[0]}. {last}"
 
     # ------------------------------------------------------------ free text
-    def text(self, value: str, counts: dict[str, int]) -> tuple[str, int]:
+    def text(self, value: str, counts: dict[str, int]) -> tuple[str, int]:  # noqa: C901 - tokens then names
         """Tokens and pseudonyms inside a text replaced; (text, token-shaped strangers)."""
         pieces: list[tuple[int, int, str]] = []
         spans = list(dict.fromkeys(token_spans(value)))
@@ -188,7 +214,8 @@ class Reverser:
             strangers = sum(
                 1
                 for k, shape in enumerate(shaped)
-                if shape and found[k] is None
+                if shape
+                and found[k] is None
                 and not any(spans[k][0] < y and x < spans[k][1] for x, y, _ in pieces)
             )
         if self.vault:
@@ -217,7 +244,9 @@ class Reverser:
 
 def _column_mode(reverser: Reverser, values: Sequence[str | None]) -> str:
     """'token', 'pseudonym', 'text' or 'other', from a sample of the column's distinct values."""
-    distinct = list(dict.fromkeys(v.strip() for v in values if v and v.strip()))[:SAMPLE]
+    distinct = list(dict.fromkeys(v.strip() for v in values if v and v.strip()))[
+        :SAMPLE
+    ]
     if not distinct:
         return "other"
     found, _ = reverser.detokenize([v.removeprefix("'") for v in distinct])
@@ -229,7 +258,7 @@ def _column_mode(reverser: Reverser, values: Sequence[str | None]) -> str:
     return "text" if words >= 2 else "other"  # noqa: PLR2004 - a note, not a value
 
 
-def _reverse_column(
+def _reverse_column(  # noqa: C901 - one column, three modes
     reverser: Reverser,
     values: list[str | None],
     canary: list[bool],
@@ -245,7 +274,11 @@ def _reverse_column(
                 # In prose every date and amount has some token's shape: strangers aren't counted.
                 out[i], _ = reverser.text(v, result.reidentified)
         return out
-    distinct = list(dict.fromkeys(v for i, v in enumerate(values) if v and v.strip() and not canary[i]))
+    distinct = list(
+        dict.fromkeys(
+            v for i, v in enumerate(values) if v and v.strip() and not canary[i]
+        )
+    )
     cleaned = [v.strip().removeprefix("'") for v in distinct]
     if mode == "token":
         found, shaped = reverser.detokenize(cleaned)
@@ -257,7 +290,9 @@ def _reverse_column(
                 result.not_this_recipient += 1
     else:
         mapping = {
-            v: hit for v, hit in zip(distinct, reverser.pseudonyms(cleaned), strict=True) if hit is not None
+            v: hit
+            for v, hit in zip(distinct, reverser.pseudonyms(cleaned), strict=True)
+            if hit is not None
         }
     for i, v in enumerate(values):
         if v is not None and not canary[i] and v in mapping:
@@ -291,24 +326,38 @@ def build_reverser(
     check_recipient(recipient)
     marks = load_marks(session, tenant, recipient).get(recipient)
     if marks is None or marks.empty:
-        known = ", ".join(r.name for r in RenditionRepository(session).recipients(tenant)[:20])
+        known = ", ".join(
+            r.name for r in RenditionRepository(session).recipients(tenant)[:20]
+        )
         raise NotFoundError(
             f"No rendition was made for recipient {recipient!r}: nothing of theirs to re-identify."
             + (f" Recipients: {known}." if known else "")
         )
     key = fingerprint_key(session, provider, tenant=tenant, clock=clock, create=False)
     if key is None:
-        raise NotFoundError("This instance has no fingerprint key: no rendition was registered here.")
+        raise NotFoundError(
+            "This instance has no fingerprint key: no rendition was registered here."
+        )
     keyed = KeyedTransforms(session, provider, actor, tenant, recipient, clock)
     vault = {
         kind: table
         for entity, kind in VAULT_KINDS.items()
-        if (table := pseudonym_map(session, provider, actor, tenant=tenant, recipient=recipient, kind=kind, clock=clock))
+        if (
+            table := pseudonym_map(
+                session,
+                provider,
+                actor,
+                tenant=tenant,
+                recipient=recipient,
+                kind=kind,
+                clock=clock,
+            )
+        )
     }
     return Reverser(keyed, marks, key, vault)
 
 
-def reidentify_file(  # noqa: PLR0913 - the whole request, spelled out
+def reidentify_file(
     session: Session,
     provider: KeyProvider,
     actor: Actor,
@@ -327,17 +376,25 @@ def reidentify_file(  # noqa: PLR0913 - the whole request, spelled out
     if not source.is_file():
         raise InvalidFileError(f"{source.name} does not exist or is not a file.")
     if out.resolve() == source.resolve():
-        raise DomainValidationError("The output would overwrite the returned file: choose another path.")
+        raise DomainValidationError(
+            "The output would overwrite the returned file: choose another path."
+        )
     suffix = source.suffix.lower()
     if suffix not in TABLE_SUFFIXES and suffix not in TEXT_SUFFIXES:
         raise InvalidFileError(
             f"{source.name}: outguard re-identifies CSV, TSV, XLSX, Parquet, JSON lines and text files."
         )
-    reverser = build_reverser(session, provider, actor, tenant=tenant, recipient=recipient, clock=clock)
-    report = ReidentifyReport(recipient, source.name, out.name, renditions=len(reverser.marks.renditions))
+    reverser = build_reverser(
+        session, provider, actor, tenant=tenant, recipient=recipient, clock=clock
+    )
+    report = ReidentifyReport(
+        recipient, source.name, out.name, renditions=len(reverser.marks.renditions)
+    )
     if suffix in TEXT_SUFFIXES:
         if out.suffix.lower() not in {".txt", ".md", ".text"}:
-            raise DomainValidationError(f"A re-identified text is written as .txt, not {out.suffix or '(none)'}.")
+            raise DomainValidationError(
+                f"A re-identified text is written as .txt, not {out.suffix or '(none)'}."
+            )
         result = ColumnResult("text")
         text, strangers = reverser.text(read_text_file(source), result.reidentified)
         result.not_this_recipient = strangers
@@ -347,7 +404,15 @@ def reidentify_file(  # noqa: PLR0913 - the whole request, spelled out
         report.rows = text.count("\n") + 1
     else:
         kind_for(out)
-        _reidentify_table(reverser, source, out, report, progress=progress, batch_rows=batch_rows, overwrite=overwrite)
+        _reidentify_table(
+            reverser,
+            source,
+            out,
+            report,
+            progress=progress,
+            batch_rows=batch_rows,
+            overwrite=overwrite,
+        )
     report.output_sha256 = hashlib.sha256(out.read_bytes()).hexdigest()
     try:
         record(
@@ -381,7 +446,9 @@ def _reidentify_table(
     overwrite: bool,
 ) -> None:
     stream = open_table(source, batch_rows=batch_rows)
-    report.notes.extend(n for n in stream.notes if n.startswith(("encoding", "sheet")) or "skipped" in n)
+    report.notes.extend(
+        n for n in stream.notes if n.startswith(("encoding", "sheet")) or "skipped" in n
+    )
     results = [ColumnResult(n) for n in stream.names]
     out_kind = kind_for(out)
     with open_table_writer(
@@ -393,7 +460,9 @@ def _reidentify_table(
     ) as writer:
         for batch in stream.batches:
             canary = _canary_rows(reverser, batch)
-            report.canary_rows.extend(report.rows + i + 1 for i, c in enumerate(canary) if c)
+            report.canary_rows.extend(
+                report.rows + i + 1 for i, c in enumerate(canary) if c
+            )
             columns = [
                 _reverse_column(reverser, column, canary, result)
                 for column, result in zip(batch, results, strict=True)

@@ -16,7 +16,9 @@ class RenditionRepository:
         return self._s.get(Recipient, (tenant, name))
 
     def recipients(self, tenant: str) -> list[Recipient]:
-        stmt = select(Recipient).where(Recipient.tenant == tenant).order_by(Recipient.name)
+        stmt = (
+            select(Recipient).where(Recipient.tenant == tenant).order_by(Recipient.name)
+        )
         return list(self._s.execute(stmt).scalars())
 
     def add(self, obj: Recipient | Rendition | RenditionMark) -> None:
@@ -27,7 +29,9 @@ class RenditionRepository:
         stmt = select(Rendition).where(Rendition.tenant == tenant)
         if recipient is not None:
             stmt = stmt.where(Rendition.recipient == recipient)
-        return list(self._s.execute(stmt.order_by(Rendition.created_at, Rendition.id)).scalars())
+        return list(
+            self._s.execute(stmt.order_by(Rendition.created_at, Rendition.id)).scalars()
+        )
 
     def marks(self, rendition_ids: list[str]) -> list[RenditionMark]:
         out: list[RenditionMark] = []

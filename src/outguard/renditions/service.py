@@ -53,14 +53,24 @@ from outguard.protect.canaries import (
     canary_positions,
     make_canaries,
 )
-from outguard.protect.engine import ColumnOutcome, ColumnPlan, protect_table, protect_text
+from outguard.protect.engine import (
+    ColumnOutcome,
+    ColumnPlan,
+    protect_table,
+    protect_text,
+)
 from outguard.protect.policy import Action, Policy, Rule
 from outguard.renditions.access import require
 from outguard.renditions.keys import TOKEN_KINDS, VAULT_KINDS, KeyedTransforms
 from outguard.renditions.marks import CANARY, RENDERED, SENT, fingerprint_key, label
 from outguard.renditions.models import Recipient, Rendition, RenditionMark
 from outguard.renditions.repository import RenditionRepository
-from outguard.scanning import DEFAULT_SAMPLE, TEXT_SUFFIXES, batch_dictionary, read_text_file
+from outguard.scanning import (
+    DEFAULT_SAMPLE,
+    TEXT_SUFFIXES,
+    batch_dictionary,
+    read_text_file,
+)
 from outguard.security.aead import KeyProvider, keyed_digest
 from outguard.security.permissions import Permission
 from outguard.types import Actor, Clock
@@ -87,7 +97,14 @@ CANARY_ENTITIES = frozenset(
 )
 # A "non-personal" cell is span-scanned when it could hold an identifier: 7+ digits or an @.
 _SUSPECT = re.compile(r"@|(?:\d\D{0,2}){7}")
-_PART = {"zip": "zip", "postal": "zip", "postcode": "zip", "city": "city", "county": "city", "state": "state"}
+_PART = {
+    "zip": "zip",
+    "postal": "zip",
+    "postcode": "zip",
+    "city": "city",
+    "county": "city",
+    "state": "state",
+}
 
 
 class UnprotectedOutputError(DomainValidationError):
@@ -167,12 +184,16 @@ class _Recording:
         self.key = key
         self.sets: dict[tuple[str, str], list[np.ndarray]] = defaultdict(list)
 
-    def tokenize(self, entity: Entity, values: Sequence[str], rule: Rule) -> list[str | None]:
+    def tokenize(
+        self, entity: Entity, values: Sequence[str], rule: Rule
+    ) -> list[str | None]:
         out = self.inner.tokenize(entity, values, rule)
         kind = TOKEN_KINDS.get(entity)
         if kind is not None:
             sent = [v for v, t in zip(values, out, strict=True) if t is not None]
-            self.sets[(SENT, kind)].append(fp.fingerprints(self.key, label(SENT, kind), sent))
+            self.sets[(SENT, kind)].append(
+                fp.fingerprints(self.key, label(SENT, kind), sent)
+            )
         return out
 
     def pseudonymize(self, entity: Entity, values: Sequence[str]) -> list[str | None]:
@@ -186,7 +207,9 @@ class _Recording:
         return out
 
     def note(self, role: str, kind: str, values: Sequence[str]) -> None:
-        self.sets[(role, kind)].append(fp.fingerprints(self.key, label(role, kind), values))
+        self.sets[(role, kind)].append(
+            fp.fingerprints(self.key, label(role, kind), values)
+        )
 
 
 def _part_rule(policy: Policy, name: str) -> Rule | None:
@@ -200,7 +223,11 @@ def _part_rule(policy: Policy, name: str) -> Rule | None:
     if address.action is Action.GENERALIZE:
         to = address.to or "city_state"
         if part == "zip":
-            return Rule(action=Action.GENERALIZE, to="zip3") if to in {"city_state", "zip3"} else redact
+            return (
+                Rule(action=Action.GENERALIZE, to="zip3")
+                if to in {"city_state", "zip3"}
+                else redact
+            )
         if part == "state":
             return keep
         return keep if to == "city_state" else redact
@@ -213,7 +240,9 @@ def _plans(policy: Policy, columns: Sequence[ColumnReport]) -> list[ColumnPlan]:
         if c.kind == "free_text":
             plans.append(ColumnPlan(c.name, None, free_text=True))
         elif c.kind == "pii" and c.part_of:
-            plans.append(ColumnPlan(c.name, Entity.ADDRESS, rule=_part_rule(policy, c.name)))
+            plans.append(
+                ColumnPlan(c.name, Entity.ADDRESS, rule=_part_rule(policy, c.name))
+            )
         elif c.kind == "pii":
             plans.append(ColumnPlan(c.name, c.entity))
         else:
@@ -271,20 +300,32 @@ class _Job:
 
 
 def _suspect_spans(
-    plans: Sequence[ColumnPlan], policy: Policy, batch: Batch, dictionary: Any, ner: NameRecogniser | None
+    plans: Sequence[ColumnPlan],
+    policy: Policy,
+    batch: Batch,
+    dictionary: Any,
+    ner: NameRecogniser | None,
 ) -> dict[int, list[list[Any]]]:
     """Spans of personal data in kept (non-personal) columns: the classification's safety net."""
     out: dict[int, list[list[Any]]] = {}
     for i, plan in enumerate(plans):
         if plan.free_text or plan.entity is not None:
             continue
-        if (policy.column_override(plan.name) or Rule(action=Action.KEEP)).action is not Action.KEEP:
+        if (
+            policy.column_override(plan.name) or Rule(action=Action.KEEP)
+        ).action is not Action.KEEP:
             continue
         values = batch[i]
         distinct = list(dict.fromkeys(v for v in values if v and _SUSPECT.search(v)))
         if not distinct:
             continue
-        found = dict(zip(distinct, scan_texts(distinct, dictionary=dictionary, ner=ner), strict=True))
+        found = dict(
+            zip(
+                distinct,
+                scan_texts(distinct, dictionary=dictionary, ner=ner),
+                strict=True,
+            )
+        )
         if any(found.values()):
             out[i] = [found.get(v, []) if v else [] for v in values]
     return out
@@ -311,16 +352,58 @@ def _verify(
             found = scan_texts([cells[k] or "" for k in changed], ner=ner)
             for k, spans in zip(changed, found, strict=True):
                 for f in spans:
-                    if not any(a <= f.start and f.end <= b or (f.start < b and a < f.end) for a, b in where[k]):
-                        raise _unprotected(plan.name, first_row, real_rows[k], f.entity.value)
+                    if not any(
+                        (a <= f.start and f.end <= b) or (f.start < b and a < f.end)
+                        for a, b in where[k]
+                    ):
+                        raise _unprotected(
+                            plan.name, first_row, real_rows[k], f.entity.value
+                        )
         elif plan.entity is not None and outcome.action in {Action.MASK, Action.REDACT}:
             check = CHECKS[plan.entity][0]
             for k, v in enumerate(cells):
                 if v and check(clean(v.removeprefix("'"))):
-                    raise _unprotected(plan.name, first_row, real_rows[k], plan.entity.value)
+                    raise _unprotected(
+                        plan.name, first_row, real_rows[k], plan.entity.value
+                    )
 
 
-def _unprotected(column: str, first_row: int, row: int | None, entity: str) -> UnprotectedOutputError:
+PROTECTING = frozenset(
+    {Action.TOKENIZE, Action.PSEUDONYMIZE}
+)  # look personal by design
+
+
+def _verify_columns(
+    job: _Job, plans: Sequence[ColumnPlan], protected: Any, out_index: dict[int, int]
+) -> None:
+    """Classify the output as a fresh file: a column that reads as personal data must be one
+    the policy tokenized or pseudonymized, or one the owner chose to keep by name or entity."""
+    sample = [col[: job.sample] for col in protected.columns]
+    seen = classify_table(protected.names, sample)
+    for i, plan in enumerate(plans):
+        j = out_index.get(i)
+        if j is None or seen[j].kind != "pii" or seen[j].part_of:
+            continue
+        outcome = protected.outcomes[i]
+        if outcome.action in PROTECTING:
+            continue
+        chosen = job.policy.column_override(plan.name) or (
+            job.policy.document.entities.get(plan.entity) if plan.entity else None
+        )
+        if chosen is not None and chosen.action is Action.KEEP:
+            continue  # the owner's explicit decision, reported as "keep"
+        if outcome.action is Action.GENERALIZE and seen[j].entity is not plan.entity:
+            continue  # e.g. an address generalised to "City, ST" reads as a place
+        entity = seen[j].entity.value if seen[j].entity else "personal data"
+        raise UnprotectedOutputError(
+            f"Column {plan.name!r}: the output still reads as {entity} after the policy was "
+            "applied. Nothing was written; add a rule for this column (`columns:` in the policy)."
+        )
+
+
+def _unprotected(
+    column: str, first_row: int, row: int | None, entity: str
+) -> UnprotectedOutputError:
     where = f"row {first_row + row + 1:,}" if row is not None else "a canary row"
     return UnprotectedOutputError(
         f"Column {column!r}, {where}: a {entity} would leave unprotected after the policy was "
@@ -371,15 +454,25 @@ def _protect_stream(
             real = len(batch[0]) if batch else 0
             done += real
             # This batch's share, so canaries spread over the file; the last batch takes the rest.
-            target = total if following is None else round(total * min(1.0, done / estimated))
+            target = (
+                total
+                if following is None
+                else round(total * min(1.0, done / estimated))
+            )
             take = max(0, target - planted)
-            rows_here, real_rows = _plant(job, batch, canary_rows[planted : planted + take], index)
+            rows_here, real_rows = _plant(
+                job, batch, canary_rows[planted : planted + take], index
+            )
             planted += take
             protected, out_index = _protect_batch(job, plans, columns, rows_here)
             _verify(plans, protected, out_index, job.rows, real_rows, job.ner)
+            if writer is None:  # the first batch: the output's columns re-classified
+                _verify_columns(job, plans, protected, out_index)
             _note_canaries(job, plans, protected, out_index, real_rows)
             if writer is None:
-                writer = get_writer(protected.names, _types(stream, plans, out_index, protected))
+                writer = get_writer(
+                    protected.names, _types(stream, plans, out_index, protected)
+                )
             writer.write(protected.columns)
             for i, o in enumerate(protected.outcomes):
                 job.outcomes[plans[i].name].add(o)
@@ -390,11 +483,15 @@ def _protect_stream(
                 job.progress(job.rows)
             batch = following
         if writer is None:  # no rows at all: the header alone
-            protected, out_index = _protect_batch(job, plans, columns, [[] for _ in plans])
+            protected, out_index = _protect_batch(
+                job, plans, columns, [[] for _ in plans]
+            )
             get_writer(protected.names, _types(stream, plans, out_index, protected))
 
 
-def _estimate_rows(stream: TableStream, first: Batch, size_bytes: int, batch_rows: int) -> int:
+def _estimate_rows(
+    stream: TableStream, first: Batch, size_bytes: int, batch_rows: int
+) -> int:
     """Rows in the table, for the canary density: exact when it fits one batch or is Parquet."""
     rows = len(first[0]) if first else 0
     if rows < batch_rows:
@@ -413,11 +510,15 @@ def _names_outcomes(job: _Job, plans: Sequence[ColumnPlan]) -> list[_Outcome]:
         if plan.free_text and override is None:
             action = job.policy.document.free_text.action
         else:
-            action = (override or plan.rule or job.policy.rule_for(plan.entity)).action.value
+            action = (
+                override or plan.rule or job.policy.rule_for(plan.entity)
+            ).action.value
         out.append(
             _Outcome(
                 plan.name,
-                plan.entity.value if plan.entity else ("free text" if plan.free_text else None),
+                plan.entity.value
+                if plan.entity
+                else ("free text" if plan.free_text else None),
                 action,
                 dropped=action == Action.DROP.value and not plan.free_text,
             )
@@ -426,7 +527,9 @@ def _names_outcomes(job: _Job, plans: Sequence[ColumnPlan]) -> list[_Outcome]:
 
 
 @contextmanager
-def _writer_scope(open_writer: Callable[[list[str], list[Any] | None], Any]) -> Iterator[Callable[[list[str], list[Any] | None], TableWriter]]:
+def _writer_scope(
+    open_writer: Callable[[list[str], list[Any] | None], Any],
+) -> Iterator[Callable[[list[str], list[Any] | None], TableWriter]]:
     """Open the writer lazily (its header is known after the first batch), close it at the end."""
     stack: list[Any] = []
 
@@ -446,7 +549,9 @@ def _writer_scope(open_writer: Callable[[list[str], list[Any] | None], Any]) -> 
         cm.__exit__(None, None, None)
 
 
-def _plant(job: _Job, batch: Batch, canaries: list[list[str]], index: int) -> tuple[Batch, list[int | None]]:
+def _plant(
+    job: _Job, batch: Batch, canaries: list[list[str]], index: int
+) -> tuple[Batch, list[int | None]]:
     """The batch with canary rows inserted; per output row, its real row index (None: canary)."""
     real = len(batch[0]) if batch else 0
     if not canaries:
@@ -471,17 +576,28 @@ def _plant(job: _Job, batch: Batch, canaries: list[list[str]], index: int) -> tu
 
 
 def _protect_batch(
-    job: _Job, plans: Sequence[ColumnPlan], columns: Sequence[ColumnReport], batch: Batch
+    job: _Job,
+    plans: Sequence[ColumnPlan],
+    columns: Sequence[ColumnReport],
+    batch: Batch,
 ) -> tuple[Any, dict[int, int]]:
     dictionary = batch_dictionary(columns, batch)
     spans: dict[int, Any] = {}
     for i, plan in enumerate(plans):
         if plan.free_text and job.policy.column_override(plan.name) is None:
             spans[i] = scan_texts(
-                [v or "" for v in batch[i]], dictionary=dictionary if len(dictionary) else None, ner=job.ner
+                [v or "" for v in batch[i]],
+                dictionary=dictionary if len(dictionary) else None,
+                ner=job.ner,
             )
-    spans.update(_suspect_spans(plans, job.policy, batch, dictionary if len(dictionary) else None, None))
-    protected = protect_table(job.policy, plans, batch, job.transforms, spans=spans, as_of=job.as_of)
+    spans.update(
+        _suspect_spans(
+            plans, job.policy, batch, dictionary if len(dictionary) else None, None
+        )
+    )
+    protected = protect_table(
+        job.policy, plans, batch, job.transforms, spans=spans, as_of=job.as_of
+    )
     out_index: dict[int, int] = {}
     j = 0
     for i, o in enumerate(protected.outcomes):
@@ -492,7 +608,11 @@ def _protect_batch(
 
 
 def _note_canaries(
-    job: _Job, plans: Sequence[ColumnPlan], protected: Any, out_index: dict[int, int], real_rows: list[int | None]
+    job: _Job,
+    plans: Sequence[ColumnPlan],
+    protected: Any,
+    out_index: dict[int, int],
+    real_rows: list[int | None],
 ) -> None:
     rows = [k for k, r in enumerate(real_rows) if r is None]
     if not rows:
@@ -508,7 +628,12 @@ def _note_canaries(
     job.transforms.note(CANARY, "any", values)
 
 
-def _types(stream: TableStream, plans: Sequence[ColumnPlan], out_index: dict[int, int], protected: Any) -> list[Any] | None:
+def _types(
+    stream: TableStream,
+    plans: Sequence[ColumnPlan],
+    out_index: dict[int, int],
+    protected: Any,
+) -> list[Any] | None:
     """Parquet: keep the input type of every column whose values pass through unchanged."""
     if stream.schema is None:
         return None
@@ -519,7 +644,9 @@ def _types(stream: TableStream, plans: Sequence[ColumnPlan], out_index: dict[int
             continue
         if protected.outcomes[i].action is Action.KEEP and j not in protected.replaced:
             field_type = stream.schema.field(i).type
-            types[j] = None if str(field_type) in {"string", "large_string"} else field_type
+            types[j] = (
+                None if str(field_type) in {"string", "large_string"} else field_type
+            )
     return types
 
 
@@ -531,7 +658,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def protect_file(  # noqa: PLR0913 - the whole request, spelled out
+def protect_file(
     session: Session,
     provider: KeyProvider,
     actor: Actor,
@@ -555,7 +682,9 @@ def protect_file(  # noqa: PLR0913 - the whole request, spelled out
     if not source.is_file():
         raise InvalidFileError(f"{source.name} does not exist or is not a file.")
     if out.resolve() == source.resolve():
-        raise DomainValidationError("The output would overwrite the original: choose another path.")
+        raise DomainValidationError(
+            "The output would overwrite the original: choose another path."
+        )
     suffix = source.suffix.lower()
     is_text = suffix in TEXT_SUFFIXES
     if not is_text and suffix not in TABLE_SUFFIXES:
@@ -563,10 +692,14 @@ def protect_file(  # noqa: PLR0913 - the whole request, spelled out
             f"{source.name}: outguard protects CSV, TSV, XLSX, Parquet, JSON lines, TXT, PDF, DOCX and e-mail (.eml)."
         )
     if is_text and out.suffix.lower() not in {".txt", ".md", ".text"}:
-        raise DomainValidationError(f"A protected text is written as .txt, not {out.suffix or '(none)'}.")
+        raise DomainValidationError(
+            f"A protected text is written as .txt, not {out.suffix or '(none)'}."
+        )
     if not is_text:
         kind_for(out)  # refuses an unknown output format before any work
-    created = ensure_recipient(session, actor, tenant=tenant, recipient=recipient, clock=clock)
+    created = ensure_recipient(
+        session, actor, tenant=tenant, recipient=recipient, clock=clock
+    )
     key = fingerprint_key(session, provider, tenant=tenant, clock=clock)
     assert key is not None  # noqa: S101 - created on demand
     keyed = KeyedTransforms(session, provider, actor, tenant, recipient, clock)
@@ -585,7 +718,9 @@ def protect_file(  # noqa: PLR0913 - the whole request, spelled out
     if is_text:
         _protect_text_file(job, source, out, overwrite=overwrite)
     else:
-        _protect_table_file(job, source, out, batch_rows=batch_rows, overwrite=overwrite)
+        _protect_table_file(
+            job, source, out, batch_rows=batch_rows, overwrite=overwrite
+        )
     report = RenditionReport(
         rendition_id,
         recipient,
@@ -608,7 +743,9 @@ def protect_file(  # noqa: PLR0913 - the whole request, spelled out
     return report
 
 
-def _protect_table_file(job: _Job, source: Path, out: Path, *, batch_rows: int, overwrite: bool) -> None:
+def _protect_table_file(
+    job: _Job, source: Path, out: Path, *, batch_rows: int, overwrite: bool
+) -> None:
     out_kind = kind_for(out)
     stream = open_table(source, batch_rows=batch_rows)
     size = source.stat().st_size
@@ -623,12 +760,16 @@ def _protect_table_file(job: _Job, source: Path, out: Path, *, batch_rows: int, 
                 _protect_stream(
                     job,
                     sheet_stream,
-                    lambda names, _types, title=title: _nullcontext(book.sheet(title, names)),
+                    lambda names, _types, title=title: _nullcontext(
+                        book.sheet(title, names)
+                    ),
                     size_bytes=size // len(stream.sheets),
                 )
         return
     if stream.kind == "xlsx" and len(stream.sheets) > 1:
-        job.notes.append(f"only the first sheet ({stream.sheet}) was written: {out.suffix} holds one table")
+        job.notes.append(
+            f"only the first sheet ({stream.sheet}) was written: {out.suffix} holds one table"
+        )
 
     def open_writer(names: list[str], types: list[Any] | None) -> Any:
         return open_table_writer(
@@ -693,7 +834,10 @@ def _register(
             rows=report.rows,
             canaries=report.canaries,
             columns=report.columns,
-            token_uses=[u.as_dict() for u in sorted(keyed.uses, key=lambda u: (u.kind, u.version))],
+            token_uses=[
+                u.as_dict()
+                for u in sorted(keyed.uses, key=lambda u: (u.kind, u.version))
+            ],
             created_at=clock.now(),
         )
     )
@@ -702,7 +846,11 @@ def _register(
         if merged.size:
             repo.add(
                 RenditionMark(
-                    rendition_id=report.id, role=role, kind=kind, count=int(merged.size), digests=fp.to_bytes(merged)
+                    rendition_id=report.id,
+                    role=role,
+                    kind=kind,
+                    count=int(merged.size),
+                    digests=fp.to_bytes(merged),
                 )
             )
     actions: dict[str, int] = defaultdict(int)

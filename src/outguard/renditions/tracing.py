@@ -28,10 +28,18 @@ from outguard.protect.candidates import name_spans, ocr_variants, token_spans
 from outguard.protect.trace import TraceReport, distinct_values, trace
 from outguard.renditions.access import require
 from outguard.renditions.keys import KeyedTransforms, TokenUse
-from outguard.renditions.marks import RENDERED, SENT, RecipientMarks, fingerprint_key, label, load_marks
+from outguard.renditions.marks import (
+    RENDERED,
+    SENT,
+    RecipientMarks,
+    fingerprint_key,
+    label,
+    load_marks,
+)
 from outguard.scanning import TEXT_SUFFIXES, read_text_file
 from outguard.security.aead import KeyProvider
 from outguard.security.permissions import Permission
+from outguard.security.tokenizers import Tokenizer
 from outguard.types import Actor, Clock
 
 MAX_TOKEN_CANDIDATES = 20_000  # plenty of evidence; bounds the work of a huge leak
@@ -59,7 +67,9 @@ def token_domain(use: TokenUse) -> float:
         "date": float(2 * use.window_days + 1),  # a date moves inside its window
     }
     if use.kind == "card":
-        return 10.0 ** max(1, 15 - use.keep_first - use.keep_last)  # Luhn digit recomputed
+        return 10.0 ** max(
+            1, 15 - use.keep_first - use.keep_last
+        )  # Luhn digit recomputed
     return digits_free.get(use.kind, 1.0e6)
 
 
@@ -71,12 +81,14 @@ class _Probe:
     marks: RecipientMarks
     keyed: KeyedTransforms
     key: bytes
-    _token_cache: dict[int, list[tuple[str, int, int, float]]] = field(default_factory=dict)
+    _reversers: dict[TokenUse, Tokenizer] = field(default_factory=dict)
+
+    def _reverser(self, use: TokenUse) -> Tokenizer:
+        if use not in self._reversers:
+            self._reversers[use] = self.keyed.reverser(use)
+        return self._reversers[use]
 
     def token_hits(self, values: Sequence[str]) -> list[tuple[str, int, int, float]]:
-        cached = self._token_cache.get(id(values))
-        if cached is not None:
-            return cached
         groups = []
         for kind, uses in self.marks.uses.items():
             sent = self.marks.sent.get(kind)
@@ -86,7 +98,7 @@ class _Probe:
             hit: set[int] = set()
             rate = 0.0
             for use in uses:
-                originals = self.keyed.detokenize(use, values)
+                originals = self._reverser(use).detokenize(values)
                 idx = [i for i, o in enumerate(originals) if o is not None]
                 if not idx:
                     continue
@@ -97,7 +109,6 @@ class _Probe:
                 hit.update(i for i, m in zip(idx, members, strict=True) if m)
             if shaped:
                 groups.append((kind, len(shaped), len(hit), rate))
-        self._token_cache[id(values)] = groups
         return groups
 
     def canary_hits(self, values: Sequence[str]) -> int:
@@ -123,8 +134,12 @@ def leak_values(cells: Sequence[str | None]) -> list[str]:
             for variant in ocr_variants(piece.strip()):
                 out[variant] = None
     values = list(out)
-    if len(values) > MAX_TOKEN_CANDIDATES:  # a deterministic sample, not the first rows only
-        values = sorted(values, key=lambda v: hashlib.sha256(v.encode()).digest())[:MAX_TOKEN_CANDIDATES]
+    if (
+        len(values) > MAX_TOKEN_CANDIDATES
+    ):  # a deterministic sample, not the first rows only
+        values = sorted(values, key=lambda v: hashlib.sha256(v.encode()).digest())[
+            :MAX_TOKEN_CANDIDATES
+        ]
     return values
 
 
@@ -195,12 +210,18 @@ def trace_values(
     require(actor, Permission.LEAKS_TRACE)
     marks = load_marks(session, tenant)
     if not marks:
-        raise NotFoundError("No rendition was ever made here: there is no recipient to trace to.")
+        raise NotFoundError(
+            "No rendition was ever made here: there is no recipient to trace to."
+        )
     key = fingerprint_key(session, provider, tenant=tenant, clock=clock, create=False)
     if key is None:
-        raise NotFoundError("This instance has no fingerprint key: no rendition was registered here.")
+        raise NotFoundError(
+            "This instance has no fingerprint key: no rendition was registered here."
+        )
     probes = [
-        _Probe(name, m, KeyedTransforms(session, provider, actor, tenant, name, clock), key)
+        _Probe(
+            name, m, KeyedTransforms(session, provider, actor, tenant, name, clock), key
+        )
         for name, m in sorted(marks.items())
     ]
     return trace(list(values), probes)
@@ -216,7 +237,9 @@ def trace_file(
     clock: Clock,
 ) -> TraceResult:
     values, notes = read_leak(source)
-    report = trace_values(session, provider, actor, tenant=tenant, values=values, clock=clock)
+    report = trace_values(
+        session, provider, actor, tenant=tenant, values=values, clock=clock
+    )
     record(
         session,
         actor,
@@ -227,8 +250,12 @@ def trace_file(
         details={
             "recipients_tested": report.recipients_tested,
             "values_examined": report.values_examined,
-            "attributed": [recipient_scope(tenant, a.recipient) for a in report.attributed],
-            "false_attribution": max((a.false_attribution for a in report.attributed), default=1.0),
+            "attributed": [
+                recipient_scope(tenant, a.recipient) for a in report.attributed
+            ],
+            "false_attribution": max(
+                (a.false_attribution for a in report.attributed), default=1.0
+            ),
             "source_sha256": hashlib.sha256(source.read_bytes()).hexdigest(),
         },
     )

@@ -19,6 +19,8 @@ from outguard.renditions.repository import RenditionRepository
 from outguard.renditions.service import RenditionReport, protect_file
 from outguard.renditions.tracing import TraceResult, trace_file
 
+SHOWN_ROWS = 10
+TINY = 1e-300  # below this a probability prints as "< 1e-300"
 TENANT_HELP = "Whose keys and renditions (one instance can serve several data owners)."
 DEFAULT_TENANT = "local"
 
@@ -49,7 +51,8 @@ def _ner(enabled: bool) -> object | None:
 def protect_command(
     ctx: typer.Context,
     path: Path = typer.Argument(
-        ..., help="The file to protect: CSV, TSV, XLSX, Parquet, JSON lines, TXT, PDF, DOCX, .eml."
+        ...,
+        help="The file to protect: CSV, TSV, XLSX, Parquet, JSON lines, TXT, PDF, DOCX, .eml.",
     ),
     policy: str = typer.Option(
         ...,
@@ -65,11 +68,24 @@ def protect_command(
         help="Who receives it (e.g. acme-bpo.agent-17). Named for the first time, it is "
         "registered and gets its own keys.",
     ),
-    out: Path = typer.Option(..., "--out", "-o", help="Where to write the rendition (.csv, .xlsx, .parquet, .jsonl, .txt)."),
-    ner: bool = typer.Option(False, "--ner/--no-ner", help="Also find person names in free text with spaCy (slower)."),
-    overwrite: bool = typer.Option(False, "--overwrite", help="Replace OUT if it exists."),
+    out: Path = typer.Option(
+        ...,
+        "--out",
+        "-o",
+        help="Where to write the rendition (.csv, .xlsx, .parquet, .jsonl, .txt).",
+    ),
+    ner: bool = typer.Option(
+        False,
+        "--ner/--no-ner",
+        help="Also find person names in free text with spaCy (slower).",
+    ),
+    overwrite: bool = typer.Option(
+        False, "--overwrite", help="Replace OUT if it exists."
+    ),
     tenant: str = typer.Option(DEFAULT_TENANT, "--tenant", help=TENANT_HELP),
-    json_output: bool = typer.Option(False, "--json", help="Print the report as JSON (names and counts only)."),
+    json_output: bool = typer.Option(
+        False, "--json", help="Print the report as JSON (names and counts only)."
+    ),
 ) -> None:
     """Make one recipient's protected copy of a file.
 
@@ -86,7 +102,10 @@ def protect_command(
     provider = make_key_provider(cli.settings)
     recogniser = _ner(ner)
     try:
-        with cli.transaction() as session, _progress(f"protecting {escape(path.name)}", quiet=json_output) as advance:
+        with (
+            cli.transaction() as session,
+            _progress(f"protecting {escape(path.name)}", quiet=json_output) as advance,
+        ):
             report = protect_file(
                 session,
                 provider,
@@ -117,8 +136,19 @@ def _print_rendition(report: RenditionReport) -> None:
     for c in report.columns:
         detail = ", ".join(f"{k} {v:,}" for k, v in c["spans"].items())
         if c["fallbacks"]:
-            detail = f"{c['fallbacks']:,} value(s) redacted (could not take the action)" + (f"; {detail}" if detail else "")
-        rows.append([escape(c["column"]), c["entity"] or "—", c["action"], f"{c['cells_changed']:,}", detail])
+            detail = (
+                f"{c['fallbacks']:,} value(s) redacted (could not take the action)"
+                + (f"; {detail}" if detail else "")
+            )
+        rows.append(
+            [
+                escape(c["column"]),
+                c["entity"] or "—",
+                c["action"],
+                f"{c['cells_changed']:,}",
+                detail,
+            ]
+        )
     print_table(
         f"{escape(report.output)}: {report.rows:,} rows for {escape(report.recipient)} "
         f"(policy {report.policy}, {report.canaries} canary row(s))",
@@ -129,18 +159,28 @@ def _print_rendition(report: RenditionReport) -> None:
     for note in report.notes:
         console.print(f"[dim]{escape(note)}[/]")
     if report.recipient_created:
-        console.print(f"[dim]New recipient {escape(report.recipient)}: registered with its own keys.[/]")
+        console.print(
+            f"[dim]New recipient {escape(report.recipient)}: registered with its own keys.[/]"
+        )
     console.print(f"[green]Wrote[/] {escape(report.output)} (rendition {report.id}).")
 
 
 def reidentify_command(
     ctx: typer.Context,
     path: Path = typer.Argument(..., help="The worked file the recipient sent back."),
-    recipient: str = typer.Option(..., "--recipient", "-r", help="Who sent it back (whose tokens to reverse)."),
-    out: Path = typer.Option(..., "--out", "-o", help="Where to write the file with real values."),
-    overwrite: bool = typer.Option(False, "--overwrite", help="Replace OUT if it exists."),
+    recipient: str = typer.Option(
+        ..., "--recipient", "-r", help="Who sent it back (whose tokens to reverse)."
+    ),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="Where to write the file with real values."
+    ),
+    overwrite: bool = typer.Option(
+        False, "--overwrite", help="Replace OUT if it exists."
+    ),
     tenant: str = typer.Option(DEFAULT_TENANT, "--tenant", help=TENANT_HELP),
-    json_output: bool = typer.Option(False, "--json", help="Print the report as JSON (names and counts only)."),
+    json_output: bool = typer.Option(
+        False, "--json", help="Print the report as JSON (names and counts only)."
+    ),
 ) -> None:
     """Turn a recipient's tokens and pseudonyms in a returned file back into real values.
 
@@ -152,7 +192,12 @@ def reidentify_command(
     cli: CliContext = ctx.obj
     provider = make_key_provider(cli.settings)
     try:
-        with cli.transaction() as session, _progress(f"re-identifying {escape(path.name)}", quiet=json_output) as advance:
+        with (
+            cli.transaction() as session,
+            _progress(
+                f"re-identifying {escape(path.name)}", quiet=json_output
+            ) as advance,
+        ):
             report = reidentify_file(
                 session,
                 provider,
@@ -191,9 +236,9 @@ def _print_return(report: ReidentifyReport) -> None:
         empty="No columns.",
     )
     if report.canary_rows:
-        shown = ", ".join(f"{r:,}" for r in report.canary_rows[:10])
+        shown = ", ".join(f"{r:,}" for r in report.canary_rows[:SHOWN_ROWS])
         console.print(
-            f"[yellow]{len(report.canary_rows)} canary row(s)[/] (rows {shown}{', …' if len(report.canary_rows) > 10 else ''}): "
+            f"[yellow]{len(report.canary_rows)} canary row(s)[/] (rows {shown}{', …' if len(report.canary_rows) > SHOWN_ROWS else ''}): "
             "left as they are; they are decoys, not customers."
         )
     for note in report.notes:
@@ -204,10 +249,13 @@ def _print_return(report: ReidentifyReport) -> None:
 def trace_command(
     ctx: typer.Context,
     path: Path = typer.Argument(
-        ..., help="The file found outside: a table (CSV, XLSX, ...) or text (pasted, OCR, e-mail)."
+        ...,
+        help="The file found outside: a table (CSV, XLSX, ...) or text (pasted, OCR, e-mail).",
     ),
     tenant: str = typer.Option(DEFAULT_TENANT, "--tenant", help=TENANT_HELP),
-    json_output: bool = typer.Option(False, "--json", help="Print the evidence as JSON."),
+    json_output: bool = typer.Option(
+        False, "--json", help="Print the evidence as JSON."
+    ),
 ) -> None:
     """Name the recipient a leaked file came from, with the evidence and its strength.
 
@@ -220,7 +268,9 @@ def trace_command(
     cli: CliContext = ctx.obj
     provider = make_key_provider(cli.settings)
     with cli.transaction() as session:
-        result = trace_file(session, provider, cli.actor, tenant=tenant, source=path, clock=cli.clock)
+        result = trace_file(
+            session, provider, cli.actor, tenant=tenant, source=path, clock=cli.clock
+        )
     if json_output:
         print_json(result.to_json())
         return
@@ -237,14 +287,22 @@ def _print_trace(result: TraceResult) -> None:
             ", ".join(f"{k} {h}/{t}" for k, t, h, _ in a.evidence.groups if h) or "—",
             f"{a.evidence.canaries_found:,}",
             f"{a.evidence.fingerprint_hits:,}",
-            f"{a.false_attribution:.1e}" if a.false_attribution > 1e-300 else "< 1e-300",  # noqa: PLR2004
+            f"{a.false_attribution:.1e}" if a.false_attribution > TINY else "< 1e-300",
         ]
         for a in report.attributions[:10]
     ]
     print_table(
         f"{escape(result.source)}: {report.values_examined:,} value(s) examined, "
         f"{report.recipients_tested} recipient(s) tested",
-        ["recipient", "attributed", "token hits", "by kind", "canaries", "pseudonyms", "P(false attribution)"],
+        [
+            "recipient",
+            "attributed",
+            "token hits",
+            "by kind",
+            "canaries",
+            "pseudonyms",
+            "P(false attribution)",
+        ],
         rows,
         empty="No recipient's tokens, canaries or pseudonyms were found in this file.",
     )
@@ -268,7 +326,10 @@ def recipients_command(
                 "since": r.created_at.isoformat(timespec="seconds"),
                 "renditions": sum(1 for x in renditions if x.recipient == r.name),
                 "rows": sum(x.rows for x in renditions if x.recipient == r.name),
-                "last": max((x.created_at for x in renditions if x.recipient == r.name), default=None),
+                "last": max(
+                    (x.created_at for x in renditions if x.recipient == r.name),
+                    default=None,
+                ),
             }
             for r in repo.recipients(tenant)
         ]
@@ -279,7 +340,13 @@ def recipients_command(
         "Recipients",
         ["recipient", "since", "renditions", "rows sent", "last rendition"],
         [
-            [escape(r["recipient"]), r["since"], r["renditions"], f"{r['rows']:,}", r["last"].isoformat(timespec="seconds") if r["last"] else "—"]
+            [
+                escape(r["recipient"]),
+                r["since"],
+                r["renditions"],
+                f"{r['rows']:,}",
+                r["last"].isoformat(timespec="seconds") if r["last"] else "—",
+            ]
             for r in rows
         ],
         empty="No recipients yet: `outguard protect FILE --policy P --recipient NAME --out OUT` makes the first.",
