@@ -176,16 +176,16 @@ class Reverser:
             return None
         table = self._initials.get("person")
         if table is None:
-            table = defaultdict(list)  # type: ignore[assignment]
+            table = defaultdict(list)
             for pseudo, original in self.vault.get("person", {}).items():
                 words = pseudo.replace(",", " ").split()
                 if len(words) >= 2:  # noqa: PLR2004
                     first, last = (
                         (words[1], words[0]) if "," in pseudo else (words[0], words[-1])
                     )
-                    table[f"{first[0]}. {last}"].append((pseudo, original))  # type: ignore[index]
-            self._initials["person"] = table  # type: ignore[assignment]
-        matches = table.get(text, [])  # type: ignore[union-attr]
+                    table[f"{first[0]}. {last}"].append((pseudo, original))
+            self._initials["person"] = table
+        matches = table.get(text, [])
         if len(matches) != 1:
             return None
         original = matches[0][1]

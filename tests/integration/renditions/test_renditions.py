@@ -13,7 +13,6 @@ from openpyxl import Workbook, load_workbook
 from outguard.audit.models import AuditEvent
 from outguard.errors import DomainValidationError, NotFoundError, PermissionDeniedError
 from outguard.formats.readers import InvalidFileError
-from outguard.pii.text import scan_text
 from outguard.protect.policy import parse_policy
 from outguard.protect.templates import load_template
 from outguard.renditions.models import Recipient, Rendition, RenditionMark
@@ -440,9 +439,9 @@ def test_protect_fails_whole_when_output_would_leak(
     db_session, clock, tmp_path, monkeypatch
 ):
     """The re-scan before writing is a second, independent look: simulate a detector miss."""
-    from outguard.renditions import service
+    from outguard.renditions import pipeline
 
-    real = service.classify_table
+    real = pipeline.classify_table
     calls = {"n": 0}
 
     def miss_the_ssns(names, sample):
@@ -457,14 +456,14 @@ def test_protect_fails_whole_when_output_would_leak(
             ]
         return reports
 
-    monkeypatch.setattr(service, "classify_table", miss_the_ssns)
-    monkeypatch.setattr(service, "_suspect_spans", lambda *a, **k: {})
+    monkeypatch.setattr(pipeline, "classify_table", miss_the_ssns)
+    monkeypatch.setattr(pipeline, "suspect_spans", lambda *a, **k: {})
     source = _write(
         tmp_path / "s.csv", [[r[0], r[2]] for r in _people(30)], ["Emp", "SSN"]
     )
     out = tmp_path / "s.out.csv"
     with pytest.raises(
-        UnprotectedOutputError, match="'SSN'.*US_SSN.*Nothing was written"
+        UnprotectedOutputError, match=r"'SSN'.*US_SSN.*Nothing was written"
     ):
         _protect(db_session, clock, source, out)
     assert not out.exists() and not list(tmp_path.glob("*.part"))

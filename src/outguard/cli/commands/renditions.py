@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.markup import escape
@@ -320,7 +321,7 @@ def recipients_command(
     with cli.transaction() as session:
         repo = RenditionRepository(session)
         renditions = repo.renditions(tenant)
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "recipient": r.name,
                 "since": r.created_at.isoformat(timespec="seconds"),
