@@ -18,8 +18,10 @@ from sqlalchemy import select
 from outguard.audit.models import AuditEvent
 from outguard.errors import OutguardError
 from outguard.keystore.tokens import shred_recipient
+from outguard.keystore.vault import pseudonymize as vault_pseudonymize
 from outguard.pii.entities import Entity
 from outguard.protect.engine import ColumnPlan, protect_table
+from outguard.protect.pseudonyms import person_candidates
 from outguard.protect.templates import load_template
 from outguard.renditions.keys import KeyedTransforms
 from outguard.security.aead import StaticKeyProvider
@@ -77,8 +79,20 @@ def test_sentinels_never_reach_audit_logs_or_errors(db_session, clock, caplog):
     assert owner.detokenize(t.used["ssn"], out.columns[1]) == [SSN]
     errors: list[str] = []
     for bad in ([SSN + "x" * 500], ["  "]):
+        # A rendition redacts what cannot be vaulted; the vault itself refuses it, clearly.
+        assert t.pseudonymize(Entity.PERSON, bad) == [None]
         with pytest.raises(OutguardError) as info:
-            t.pseudonymize(Entity.PERSON, bad)
+            vault_pseudonymize(
+                db_session,
+                provider,
+                ACTOR,
+                tenant="tenant-a",
+                recipient="vendor-agent-1",
+                kind="person",
+                values=bad,
+                candidates=person_candidates,
+                clock=clock,
+            )
         errors.append(str(info.value.message))
     shred_recipient(
         db_session,
