@@ -25,6 +25,7 @@ from outguard.formats.readers import TABLE_SUFFIXES, InvalidFileError, open_tabl
 from outguard.keystore.tokens import recipient_scope
 from outguard.protect import fingerprints as fp
 from outguard.protect.candidates import name_spans, ocr_variants, token_spans
+from outguard.protect.pseudonyms import FIRST_NAMES, LAST_NAMES
 from outguard.protect.trace import TraceReport, distinct_values, trace
 from outguard.renditions.access import require
 from outguard.renditions.keys import KeyedTransforms, TokenUse
@@ -42,7 +43,12 @@ from outguard.security.permissions import Permission
 from outguard.security.tokenizers import Tokenizer
 from outguard.types import Actor, Clock
 
-MAX_TOKEN_CANDIDATES = 20_000  # plenty of evidence; bounds the work of a huge leak
+MAX_TOKEN_CANDIDATES = 20_000
+NAME_SPACE = len(FIRST_NAMES) * len(LAST_NAMES)  # pseudonyms are drawn from these lists
+NAME_SKEW = 10  # real names cluster on common ones: a tenfold margin on the hit rate
+_NAME = re.compile(
+    r"[A-Z][a-zA-Z'-]+(?:,? [A-Z][a-zA-Z'.-]*){1,3}"
+)  # plenty of evidence; bounds the work of a huge leak
 _CELL_SPLIT = re.compile(r"[\t|;,]")
 
 
@@ -109,6 +115,27 @@ class _Probe:
                 hit.update(i for i, m in zip(idx, members, strict=True) if m)
             if shaped:
                 groups.append((kind, len(shaped), len(hit), rate))
+        groups.extend(self._pseudonym_groups(values))
+        return groups
+
+    def _pseudonym_groups(
+        self, values: Sequence[str]
+    ) -> list[tuple[str, int, int, float]]:
+        """Pseudonyms as evidence, weighed like tokens.
+
+        An innocent recipient's set holds a given name with probability |its pseudonyms| /
+        the name space, times a margin for common names.
+        """
+        groups = []
+        for kind, rendered in self.marks.rendered.items():
+            if kind != "person" or rendered.size == 0:
+                continue
+            names = [v for v in values if _NAME.fullmatch(v)]
+            if not names:
+                continue
+            hits = sum(fp.member_mask(self.key, label(RENDERED, kind), names, rendered))
+            rate = min(1.0, NAME_SKEW * rendered.size / NAME_SPACE)
+            groups.append(("person pseudonym", len(names), hits, rate))
         return groups
 
     def canary_hits(self, values: Sequence[str]) -> int:
