@@ -178,7 +178,12 @@ def bench_protect() -> Result:
     bench_protect.main([])
     ours = bench_protect.RESULTS["protect rows/s"]
     theirs = bench_protect.RESULTS.get("presidio rows/s", float("nan"))
-    return Result("protect one row (15 columns)", 1 / ours, "Presidio 2.2 analyze + anonymize", 1 / theirs)
+    return Result(
+        "protect one row (15 columns)",
+        1 / ours,
+        "Presidio 2.2 analyze + anonymize",
+        1 / theirs,
+    )
 
 
 BENCHMARKS = [
