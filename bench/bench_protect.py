@@ -36,7 +36,7 @@ from outguard.renditions.keys import KeyedTransforms  # noqa: E402
 from outguard.renditions.marks import fingerprint_key, load_marks  # noqa: E402
 from outguard.renditions.reidentify import reidentify_file  # noqa: E402
 from outguard.renditions.service import protect_file  # noqa: E402
-from outguard.renditions.tracing import _Probe, leak_values  # noqa: E402
+from outguard.renditions.tracing import Probe, leak_values  # noqa: E402
 from outguard.security.aead import StaticKeyProvider  # noqa: E402
 from outguard.types import Actor, FixedClock  # noqa: E402
 
@@ -141,7 +141,7 @@ def attribution(recipients: int, rows: int, trials: int) -> None:  # noqa: C901,
             raise SystemExit("no fingerprint key: no rendition was made")
         marks = load_marks(session, "b")
         probes = [
-            _Probe(n, m, KeyedTransforms(session, PROVIDER, ACTOR, "b", n, CLOCK), key)
+            Probe(n, m, KeyedTransforms(session, PROVIDER, ACTOR, "b", n, CLOCK), key)
             for n, m in sorted(marks.items())
         ]
         rng = random.Random(7)

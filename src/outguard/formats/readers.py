@@ -8,6 +8,7 @@ behind a .csv name, a zip bomb behind .xlsx, a line longer than the limit, an en
 from __future__ import annotations
 
 import codecs
+import hashlib
 import json
 import zipfile
 from collections.abc import Iterator
@@ -56,9 +57,12 @@ class TableStream:
 
 
 def _looks_binary(head: bytes) -> bool:
-    if b"\x00" in head and not head.startswith(
-        (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-    ):
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # UTF-16 text is half zero bytes: judge its characters, not its bytes.
+        chars = head[: len(head) // 2 * 2].decode("utf-16", errors="replace")
+        controls = sum(1 for c in chars if ord(c) < 9 or 13 < ord(c) < 32)  # noqa: PLR2004
+        return len(chars) > 0 and controls / len(chars) > 0.05  # noqa: PLR2004
+    if b"\x00" in head:
         return True
     controls = sum(1 for b in head if b < 9 or 13 < b < 32)  # noqa: PLR2004 - C0 minus tab/newlines
     return len(head) > 0 and controls / len(head) > 0.05  # noqa: PLR2004
@@ -358,6 +362,12 @@ def read_jsonl(path: Path, *, batch_rows: int = BATCH_ROWS) -> TableStream:
             yield cols
 
     return TableStream(names, batches(), "jsonl")
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file, read in chunks (memory flat whatever its size)."""
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def open_table(

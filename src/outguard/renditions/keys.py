@@ -101,6 +101,10 @@ class KeyedTransforms:
             create=create,
         )
 
+    def canary_key(self) -> bytes:
+        """The recipient's canary key: its canary rows differ from every other recipient's."""
+        return self._key("canary").material
+
     def _tokenizer(self, use: TokenUse, key: TokenKey) -> Tokenizer:
         return tokenizer_for(
             use.kind,

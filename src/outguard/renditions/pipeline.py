@@ -1,19 +1,17 @@
-"""The table pipeline of a rendition: plan, plant canaries, protect, re-scan, a batch at a time.
+"""The table pipeline of a rendition, a batch at a time.
 
-One pass over the file, a batch at a time: classify the columns from the first batch, then
-for each batch plant this batch's share of canary rows, find the spans of free-text columns
-(and of any "non-personal" cell that turns out to hold personal data), apply the policy with
-the recipient's keys, re-scan what is about to be written, and append it to a temporary file
-that is renamed into place only when the whole rendition passed. The rendition is registered
-(policy outcome, token versions, keyed fingerprint sets) in the caller's transaction.
+Plan the columns from the first batch; per batch: plant its share of canary rows, find the
+spans of free text (and of "non-personal" cells that hold personal data after all), apply
+the policy through the recording transforms, re-scan what is about to be written, append it.
+The use case around it (`service.protect_file`) opens the output and registers the result.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -43,7 +41,7 @@ from outguard.protect.engine import (
     ColumnPlan,
     protect_table,
 )
-from outguard.protect.policy import Action, Policy, Rule
+from outguard.protect.policy import TOKENIZABLE, Action, Policy, Rule
 from outguard.renditions.keys import TOKEN_KINDS, VAULT_KINDS, KeyedTransforms
 from outguard.renditions.marks import CANARY, RENDERED, SENT, label
 from outguard.scanning import (
@@ -56,21 +54,7 @@ Batch = list[list[str | None]]
 
 # Canary values worth registering: unique per recipient by construction (names and
 # addresses may coincide with another recipient's pseudonyms; dates and bands do).
-CANARY_ENTITIES = frozenset(
-    {
-        Entity.US_SSN,
-        Entity.US_ITIN,
-        Entity.US_EIN,
-        Entity.CREDIT_CARD,
-        Entity.BANK_ACCOUNT,
-        Entity.ABA_ROUTING,
-        Entity.IBAN,
-        Entity.EMAIL,
-        Entity.PHONE,
-        Entity.US_DRIVER_LICENSE,
-        Entity.US_PASSPORT,
-    }
-)
+CANARY_ENTITIES = TOKENIZABLE - {Entity.DATE_OF_BIRTH, Entity.IP_ADDRESS}
 # A "non-personal" cell is span-scanned when it could hold an identifier: 7+ digits or an @.
 _SUSPECT = re.compile(r"@|(?:\d\D{0,2}){7}")
 _PART = {
@@ -363,7 +347,14 @@ def protect_stream(
     total = len(canary_rows)
     done = planted = index = 0
     batch = first
-    with writer_scope(open_writer) as get_writer:
+    with (
+        ExitStack() as stack
+    ):  # the writer opens once the header is known, closes at the end
+
+        def get_writer(names: list[str], types: list[Any] | None) -> TableWriter:
+            opened: TableWriter = stack.enter_context(open_writer(names, types))
+            return opened
+
         writer: TableWriter | None = None
         while batch is not None:
             following = next(batches, None)
@@ -443,29 +434,6 @@ def names_outcomes(job: Job, plans: Sequence[ColumnPlan]) -> list[Outcome]:
             )
         )
     return out
-
-
-@contextmanager
-def writer_scope(
-    open_writer: Callable[[list[str], list[Any] | None], Any],
-) -> Iterator[Callable[[list[str], list[Any] | None], TableWriter]]:
-    """Open the writer lazily (its header is known after the first batch), close it at the end."""
-    stack: list[Any] = []
-
-    def get(names: list[str], types: list[Any] | None) -> TableWriter:
-        cm = open_writer(names, types)
-        writer = cm.__enter__()
-        stack.append(cm)
-        return writer  # type: ignore[no-any-return]
-
-    try:
-        yield get
-    except BaseException as exc:
-        for cm in reversed(stack):
-            cm.__exit__(type(exc), exc, exc.__traceback__)
-        raise
-    for cm in reversed(stack):
-        cm.__exit__(None, None, None)
 
 
 def plant(

@@ -11,7 +11,6 @@ not this recipient's stay untouched and are counted.
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from outguard.formats.readers import (
     BATCH_ROWS,
     TABLE_SUFFIXES,
     InvalidFileError,
+    file_sha256,
     open_table,
 )
 from outguard.formats.writers import kind_for, open_table_writer, open_text_writer
@@ -413,7 +413,7 @@ def reidentify_file(
             batch_rows=batch_rows,
             overwrite=overwrite,
         )
-    report.output_sha256 = hashlib.sha256(out.read_bytes()).hexdigest()
+    report.output_sha256 = file_sha256(out)
     try:
         record(
             session,

@@ -10,11 +10,10 @@ that is renamed into place only when the whole rendition passed. The rendition i
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -28,10 +27,10 @@ from outguard.formats.readers import (
     BATCH_ROWS,
     TABLE_SUFFIXES,
     InvalidFileError,
+    file_sha256,
     open_table,
 )
 from outguard.formats.writers import (
-    TableWriter,
     WorkbookWriter,
     kind_for,
     open_table_writer,
@@ -136,14 +135,6 @@ def ensure_recipient(
     return True
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def protect_file(
     session: Session,
     provider: KeyProvider,
@@ -190,7 +181,7 @@ def protect_file(
     assert key is not None  # noqa: S101 - created on demand
     keyed = KeyedTransforms(session, provider, actor, tenant, recipient, clock)
     rendition_id = uuid.uuid4().hex
-    canary_base = keyed._key("canary").material  # noqa: SLF001 - the recipient's canary key
+    canary_base = keyed.canary_key()
     job = Job(
         policy=policy,
         transforms=Recording(keyed, key),
@@ -219,10 +210,12 @@ def protect_file(
         columns=[o.as_dict() for o in job.outcomes.values()],
         notes=job.notes,
         recipient_created=created,
-        output_sha256=_sha256(out),
+        output_sha256=file_sha256(out),
     )
     try:
-        _register(session, actor, tenant, job, report, _sha256(source), clock, keyed)
+        _register(
+            session, actor, tenant, job, report, file_sha256(source), clock, keyed
+        )
     except BaseException:
         out.unlink(missing_ok=True)  # an unregistered rendition could never be traced
         raise
@@ -272,14 +265,9 @@ def _sheet_opener(
     book: WorkbookWriter, title: str
 ) -> Callable[[list[str], list[Any] | None], Any]:
     def open_sheet(names: list[str], _types: list[Any] | None) -> Any:
-        return _nullcontext(book.sheet(title, names))
+        return nullcontext(book.sheet(title, names))
 
     return open_sheet
-
-
-@contextmanager
-def _nullcontext(value: TableWriter) -> Iterator[TableWriter]:
-    yield value
 
 
 def _protect_text_file(job: Job, source: Path, out: Path, *, overwrite: bool) -> None:

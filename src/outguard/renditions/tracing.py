@@ -21,7 +21,12 @@ from outguard.audit.service import record
 from outguard.audit.tags import AuditTag
 from outguard.db import Session
 from outguard.errors import NotFoundError
-from outguard.formats.readers import TABLE_SUFFIXES, InvalidFileError, open_table
+from outguard.formats.readers import (
+    TABLE_SUFFIXES,
+    InvalidFileError,
+    file_sha256,
+    open_table,
+)
 from outguard.keystore.tokens import recipient_scope
 from outguard.protect import fingerprints as fp
 from outguard.protect.candidates import name_spans, ocr_variants, token_spans
@@ -80,7 +85,7 @@ def token_domain(use: TokenUse) -> float:
 
 
 @dataclass
-class _Probe:
+class Probe:
     """One recipient's side of a trace, built from its marks and keys."""
 
     recipient: str
@@ -246,7 +251,7 @@ def trace_values(
             "This instance has no fingerprint key: no rendition was registered here."
         )
     probes = [
-        _Probe(
+        Probe(
             name, m, KeyedTransforms(session, provider, actor, tenant, name, clock), key
         )
         for name, m in sorted(marks.items())
@@ -283,7 +288,7 @@ def trace_file(
             "false_attribution": max(
                 (a.false_attribution for a in report.attributed), default=1.0
             ),
-            "source_sha256": hashlib.sha256(source.read_bytes()).hexdigest(),
+            "source_sha256": file_sha256(source),
         },
     )
     return TraceResult(source.name, report, notes)

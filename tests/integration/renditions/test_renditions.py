@@ -522,3 +522,19 @@ def test_only_the_owner_reidentifies(db_session, clock, tmp_path):
     with pytest.raises(PermissionDeniedError):
         trace_file(db_session, PROVIDER, agent, tenant="t1", source=source, clock=clock)
     assert not (tmp_path / "o.csv").exists()
+
+
+def test_a_returned_file_in_another_encoding_is_read(db_session, clock, tmp_path):
+    rows = _people(30)
+    source = _write(tmp_path / "payroll.csv", rows)
+    _protect(db_session, clock, source, tmp_path / "sent.csv")
+    text = (tmp_path / "sent.csv").read_text(encoding="utf-8-sig")
+    (tmp_path / "back16.csv").write_text(
+        text, encoding="utf-16"
+    )  # Excel's "Unicode text"
+    result = _reidentify(
+        db_session, clock, tmp_path / "back16.csv", tmp_path / "real.csv"
+    )
+    assert "encoding utf-16" in result.notes
+    restored = (tmp_path / "real.csv").read_text(encoding="utf-16")
+    assert all(r[2] in restored for r in rows)

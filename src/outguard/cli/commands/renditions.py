@@ -41,6 +41,18 @@ def _progress(label: str, *, quiet: bool) -> Iterator[Callable[[int], None]]:
         yield lambda rows: bar.update(task, completed=rows)
 
 
+@contextmanager
+def _taken_back_on_failure(out: Path) -> Iterator[None]:
+    """An output written by a transaction that did not commit is removed (never unregistered)."""
+    existed = out.exists()
+    try:
+        yield
+    except BaseException:
+        if not existed:
+            out.unlink(missing_ok=True)
+        raise
+
+
 def _ner(enabled: bool) -> object | None:
     if not enabled:
         return None
@@ -102,30 +114,25 @@ def protect_command(
     chosen, _ = read_policy(policy)
     provider = make_key_provider(cli.settings)
     recogniser = _ner(ner)
-    try:
-        with (
-            cli.transaction() as session,
-            _progress(f"protecting {escape(path.name)}", quiet=json_output) as advance,
-        ):
-            report = protect_file(
-                session,
-                provider,
-                cli.actor,
-                tenant=tenant,
-                recipient=recipient,
-                policy=chosen,
-                source=path,
-                out=out,
-                clock=cli.clock,
-                ner=recogniser,  # type: ignore[arg-type]
-                progress=advance,
-                overwrite=overwrite,
-            )
-    except BaseException:
-        # The rendition was written but its registration did not commit: take it back.
-        if "report" in locals():
-            out.unlink(missing_ok=True)
-        raise
+    with (
+        _taken_back_on_failure(out),
+        cli.transaction() as session,
+        _progress(f"protecting {escape(path.name)}", quiet=json_output) as advance,
+    ):
+        report = protect_file(
+            session,
+            provider,
+            cli.actor,
+            tenant=tenant,
+            recipient=recipient,
+            policy=chosen,
+            source=path,
+            out=out,
+            clock=cli.clock,
+            ner=recogniser,  # type: ignore[arg-type]
+            progress=advance,
+            overwrite=overwrite,
+        )
     if json_output:
         print_json(report.to_json())
         return
@@ -192,29 +199,23 @@ def reidentify_command(
     """
     cli: CliContext = ctx.obj
     provider = make_key_provider(cli.settings)
-    try:
-        with (
-            cli.transaction() as session,
-            _progress(
-                f"re-identifying {escape(path.name)}", quiet=json_output
-            ) as advance,
-        ):
-            report = reidentify_file(
-                session,
-                provider,
-                cli.actor,
-                tenant=tenant,
-                recipient=recipient,
-                source=path,
-                out=out,
-                clock=cli.clock,
-                progress=advance,
-                overwrite=overwrite,
-            )
-    except BaseException:
-        if "report" in locals():
-            out.unlink(missing_ok=True)
-        raise
+    with (
+        _taken_back_on_failure(out),
+        cli.transaction() as session,
+        _progress(f"re-identifying {escape(path.name)}", quiet=json_output) as advance,
+    ):
+        report = reidentify_file(
+            session,
+            provider,
+            cli.actor,
+            tenant=tenant,
+            recipient=recipient,
+            source=path,
+            out=out,
+            clock=cli.clock,
+            progress=advance,
+            overwrite=overwrite,
+        )
     if json_output:
         print_json(report.to_json())
         return
