@@ -24,6 +24,12 @@ class Permission(StrEnum):
     DATA_PROTECT = "data:protect"  # make a recipient's rendition of a file
     DATA_REIDENTIFY = "data:reidentify"  # turn a returned file back into real values
     LEAKS_TRACE = "leaks:trace"  # name the recipient a leaked file came from
+    ENGAGEMENTS_READ = "engagements:read"  # see the engagements one is a party to
+    ENGAGEMENTS_MANAGE = "engagements:manage"  # create/change engagements, texts, training
+    SUBCONTRACTORS_APPROVE = "subcontractors:approve"  # the client owner's decision
+    ROSTER_MANAGE = "roster:manage"  # enrol/offboard agents, screening, sites, propose subs
+    COMPLIANCE_READ = "compliance:read"  # the per-agent compliance matrix
+    COMPLIANCE_SELF = "compliance:self"  # sign, train and attest for oneself
 
 
 _P = Permission
@@ -42,10 +48,21 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.DATA_PROTECT,
             _P.DATA_REIDENTIFY,
             _P.LEAKS_TRACE,
+            _P.ENGAGEMENTS_READ,
+            _P.ENGAGEMENTS_MANAGE,
+            _P.SUBCONTRACTORS_APPROVE,
+            _P.COMPLIANCE_READ,
         }
     ),
     Role.STAFF: frozenset(
-        {_P.ORGS_READ, _P.USERS_READ, _P.TOKENS_MANAGE, _P.JOBS_READ, _P.DATA_PROTECT}
+        {
+            _P.ORGS_READ,
+            _P.USERS_READ,
+            _P.TOKENS_MANAGE,
+            _P.JOBS_READ,
+            _P.DATA_PROTECT,
+            _P.ENGAGEMENTS_READ,
+        }
     ),
     Role.SECURITY_OFFICER: frozenset(
         {
@@ -55,9 +72,19 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.AUDIT_READ,
             _P.JOBS_READ,
             _P.LEAKS_TRACE,
+            _P.ENGAGEMENTS_READ,
+            _P.COMPLIANCE_READ,
         }
     ),
-    Role.AUDITOR: frozenset({_P.ORGS_READ, _P.USERS_READ, _P.AUDIT_READ}),
+    Role.AUDITOR: frozenset(
+        {
+            _P.ORGS_READ,
+            _P.USERS_READ,
+            _P.AUDIT_READ,
+            _P.ENGAGEMENTS_READ,
+            _P.COMPLIANCE_READ,
+        }
+    ),
     Role.VENDOR_ADMIN: frozenset(
         {
             _P.ORGS_READ,
@@ -66,9 +93,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.USERS_INVITE,
             _P.USERS_MANAGE,
             _P.TOKENS_MANAGE,
+            _P.ENGAGEMENTS_READ,
+            _P.ROSTER_MANAGE,
+            _P.COMPLIANCE_READ,
+            _P.COMPLIANCE_SELF,
         }
     ),
-    Role.AGENT: frozenset({_P.ORGS_READ}),
+    Role.AGENT: frozenset(
+        {_P.ORGS_READ, _P.ENGAGEMENTS_READ, _P.COMPLIANCE_SELF}
+    ),
 }
 
 # Roles that must enrol a second factor before they can do anything else.

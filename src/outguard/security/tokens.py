@@ -43,3 +43,13 @@ def new_app_secret() -> bytes:
 def token_hint(token: str) -> str:
     """What may be shown of a token after creation: its prefix and last four characters."""
     return f"{token[:3]}…{token[-4:]}"
+
+
+def keyed_digest(key: bytes, message: bytes) -> str:
+    """HMAC-SHA256 of `message` under `key`, hex (e.g. a result signed by a check script)."""
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def digests_match(a: str, b: str) -> bool:
+    """Constant-time comparison of two hex digests."""
+    return hmac.compare_digest(a.encode(), b.encode())

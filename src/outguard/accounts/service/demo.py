@@ -1,4 +1,5 @@
-"""Demo data: a client with its people, a vendor with an admin and two agents, a sub-contractor.
+"""Demo data: a client with its people, a vendor with an admin and two agents, a sub-contractor
+with an admin and an agent.
 
 Every demo organisation is flagged `is_demo`; in demo mode (OUTGUARD_DEMO=true) the current
 TOTP code of a demo user can be printed with `outguard demo totp EMAIL`.
@@ -42,6 +43,7 @@ _PEOPLE: tuple[tuple[str, str, str, tuple[Role, ...]], ...] = (
     ("agent1@northwind.example", "Asha Agent", _VENDOR, (Role.AGENT,)),
     ("agent2@northwind.example", "Ben Agent", _VENDOR, (Role.AGENT,)),
     ("admin@harbor.example", "Hana Sub-Admin", _SUB, (Role.VENDOR_ADMIN,)),
+    ("agent@harbor.example", "Hugo Sub-Agent", _SUB, (Role.AGENT,)),
 )
 
 

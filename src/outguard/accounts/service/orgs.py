@@ -139,3 +139,8 @@ def own_org(session: Session, actor: Actor) -> Organization:
     if org is None:
         raise NotFoundError("Organisation not found.")
     return org
+
+
+def org_unscoped(session: Session, org_id: uuid.UUID) -> Organization | None:
+    """Internal lookup for other features, which decide visibility themselves."""
+    return OrganizationRepository(session).get_unscoped(org_id)

@@ -259,3 +259,29 @@ def find_user_for_operator(session: Session, actor: Actor, email_or_id: str) -> 
 
 def count_users(session: Session) -> int:
     return UserRepository(session).count()
+
+
+def user_unscoped(session: Session, user_id: uuid.UUID) -> User | None:
+    """Internal lookup for other features, which decide visibility themselves."""
+    return UserRepository(session).get_unscoped(user_id)
+
+
+def users_in_org_unscoped(session: Session, org_id: uuid.UUID) -> list[User]:
+    """Internal lookup for other features, which decide visibility themselves."""
+    return UserRepository(session).list_in_org_unscoped(org_id)
+
+
+def reauthenticate(
+    session: Session, actor: Actor, password: str, *, deps: AccountsDeps
+) -> User:
+    """Ask for the password again before a consequential act (a signature, a re-identify)."""
+    if actor.user_id is None:
+        raise AuthenticationError
+    user = UserRepository(session).get_unscoped(actor.user_id)
+    if (
+        user is None
+        or not user.is_active
+        or not deps.passwords.verify(user.password_hash, password).ok
+    ):
+        raise AuthenticationError("The password is not correct.")
+    return user

@@ -9,9 +9,11 @@ from outguard.accounts.service import orgs as org_service
 from outguard.accounts.service.demo import DEMO_PASSWORD, demo_people, seed_demo
 from outguard.cli.context import CliContext
 from outguard.cli.output import console, print_json, print_table
+from outguard.engagements.service.demo import seed_engagement_demo
 
 app = typer.Typer(
-    help="Demo data: a client with its people, a vendor with an admin and two agents, a sub-contractor.",
+    help="Demo data: a client with its people, a vendor with an admin and two agents, a "
+    "sub-contractor with an admin and an agent, and an active engagement between them.",
     invoke_without_command=True,
 )
 
@@ -36,6 +38,7 @@ def seed(
             raise typer.Exit(6)
         if empty:
             seed_demo(session, cli.actor, deps=cli.deps)
+            seed_engagement_demo(session, deps=cli.deps)
             console.print("[green]Demo data created.[/]")
     _print_guide()
 
@@ -58,6 +61,11 @@ def _print_guide() -> None:
             for p in people
         ],
         empty="",
+    )
+    console.print(
+        "The engagement 'Monthly bookkeeping and payroll' is active: Asha is fully compliant, "
+        "Ben has not taken the training, and Hugo works for Harbor Data Services, a "
+        "sub-contractor whose approval is revoked pending review."
     )
     console.print(
         "Open http://127.0.0.1:8000 and sign in. For the 6-digit code an authenticator app "

@@ -1,0 +1,182 @@
+"""Engagements: create one with a vendor, list and read them, move them through their states."""
+
+from __future__ import annotations
+
+import uuid
+
+from outguard.accounts.service import orgs
+from outguard.audit.service import record
+from outguard.audit.tags import AuditTag
+from outguard.db import Session
+from outguard.engagements.models import Engagement, EngagementState
+from outguard.engagements.policy import can_create, can_manage, can_view
+from outguard.engagements.repository import EngagementRepository
+from outguard.engagements.schemas import EngagementCreate, StateChange
+from outguard.engagements.service.common import require, standing, visible
+from outguard.errors import (
+    AlreadyExistsError,
+    ConflictError,
+    DomainValidationError,
+    NotFoundError,
+)
+from outguard.security.decisions import Deny
+from outguard.types import Actor, Clock, OrgKind
+
+# action -> (states it may start from, resulting state)
+_TRANSITIONS: dict[str, tuple[frozenset[EngagementState], EngagementState]] = {
+    "activate": (frozenset({EngagementState.DRAFT}), EngagementState.ACTIVE),
+    "suspend": (frozenset({EngagementState.ACTIVE}), EngagementState.SUSPENDED),
+    "resume": (frozenset({EngagementState.SUSPENDED}), EngagementState.ACTIVE),
+    "end": (
+        frozenset(
+            {EngagementState.DRAFT, EngagementState.ACTIVE, EngagementState.SUSPENDED}
+        ),
+        EngagementState.ENDED,
+    ),
+}
+
+
+def create_engagement(
+    session: Session,
+    actor: Actor,
+    data: EngagementCreate,
+    *,
+    clock: Clock,
+    client_org_id: uuid.UUID | None = None,
+) -> Engagement:
+    """A draft engagement between the actor's client organisation and one of its vendors."""
+    client_id = client_org_id if actor.is_system else actor.org_id
+    if client_id is None:
+        raise DomainValidationError("Name the client organisation.")
+    require(can_create(actor, client_id))
+    vendor = orgs.org_unscoped(session, data.vendor_org_id)
+    if vendor is None or vendor.kind != OrgKind.VENDOR or vendor.parent_id != client_id:
+        raise NotFoundError("That vendor is not one of your organisation's vendors.")
+    repo = EngagementRepository(session)
+    if repo.name_taken(client_id, data.name):
+        raise AlreadyExistsError("An engagement with that name already exists.")
+    now = clock.now()
+    engagement = repo.add(
+        Engagement(
+            client_org_id=client_id,
+            created_by_id=actor.user_id,
+            created_at=now,
+            updated_at=now,
+            state=EngagementState.DRAFT,
+            **data.model_dump(mode="python", exclude={"contacts", "data_categories"}),
+            data_categories=[str(c) for c in data.data_categories],
+            contacts=[c.model_dump() for c in data.contacts],
+        )
+    )
+    record(
+        session,
+        actor,
+        AuditTag.ENGAGEMENT_CREATED,
+        clock=clock,
+        subject_type="engagement",
+        subject_id=engagement.id,
+        org_id=client_id,
+        details={
+            "vendor_id": str(vendor.id),
+            "starts_on": str(data.starts_on),
+            "ends_on": str(data.ends_on),
+            "work_kinds": engagement.work_kinds,
+            "data_categories": engagement.data_categories,
+        },
+    )
+    return engagement
+
+
+def list_engagements(session: Session, actor: Actor) -> list[Engagement]:
+    repo = EngagementRepository(session)
+    if actor.is_system:
+        return repo.all()
+    if actor.org_id is None:
+        return []
+    return [
+        e
+        for e in repo.visible(actor.org_id, actor.user_id)
+        if not isinstance(can_view(actor, e, standing(session, actor, e)), Deny)
+    ]
+
+
+def readable_client_ids(session: Session, actor: Actor) -> set[uuid.UUID]:
+    """Clients whose texts the actor may read: their own, or those they work for."""
+    ids = {e.client_org_id for e in list_engagements(session, actor)}
+    if (
+        actor.org_id is not None
+        and actor.org_kind is not None
+        and actor.org_kind == "client"
+    ):
+        ids.add(actor.org_id)
+    return ids
+
+
+def get_engagement(
+    session: Session, actor: Actor, engagement_id: uuid.UUID
+) -> Engagement:
+    return visible(session, actor, engagement_id)[0]
+
+
+def find_engagement_for_operator(
+    session: Session, actor: Actor, name_or_id: str
+) -> Engagement:
+    """CLI lookup by id or exact name (case-insensitive)."""
+    try:
+        return get_engagement(session, actor, uuid.UUID(name_or_id))
+    except ValueError:
+        pass
+    matches = [
+        e
+        for e in list_engagements(session, actor)
+        if e.name.lower() == name_or_id.strip().lower()
+    ]
+    if len(matches) > 1:
+        raise ConflictError("Several engagements have that name; use the id.")
+    if not matches:
+        raise NotFoundError("No engagement with that name or id.")
+    return matches[0]
+
+
+def allowed_actions(engagement: Engagement) -> list[str]:
+    state = engagement.engagement_state
+    return [a for a, (sources, _) in _TRANSITIONS.items() if state in sources]
+
+
+def change_state(
+    session: Session,
+    actor: Actor,
+    engagement_id: uuid.UUID,
+    change: StateChange,
+    *,
+    clock: Clock,
+) -> Engagement:
+    """Activate, suspend, resume or end, with the reason recorded in the audit log."""
+    engagement, _ = visible(session, actor, engagement_id, for_update=True)
+    require(can_manage(actor, engagement))
+    sources, target = _TRANSITIONS[change.action]
+    before = engagement.engagement_state
+    if before not in sources:
+        raise ConflictError(
+            f"An engagement that is {before} cannot be {change.action}d"
+            if change.action != "end"
+            else "The engagement has already ended."
+        )
+    if target is EngagementState.ACTIVE and clock.now().date() > engagement.ends_on:
+        raise ConflictError(
+            "The engagement's end date has passed; it cannot be made active."
+        )
+    engagement.state = target
+    engagement.state_reason = change.reason
+    engagement.updated_at = clock.now()
+    record(
+        session,
+        actor,
+        AuditTag.ENGAGEMENT_STATE_CHANGED,
+        clock=clock,
+        subject_type="engagement",
+        subject_id=engagement.id,
+        org_id=engagement.client_org_id,
+        details={"from": before.value, "to": target.value, "reason": change.reason},
+    )
+    return engagement
