@@ -12,6 +12,7 @@ from outguard import __version__
 from outguard.cli.commands import (
     audit,
     demo,
+    engagements,
     instance,
     jobs,
     keys,
@@ -60,6 +61,7 @@ app.add_typer(demo.app, name="demo")
 app.add_typer(keys.app, name="keys")
 app.add_typer(policy.app, name="policy")
 app.add_typer(audit.app, name="audit")
+app.add_typer(engagements.app, name="engagement")
 app.command("scan")(scan.scan_command)
 app.command("protect")(renditions.protect_command)
 app.command("reidentify")(renditions.reidentify_command)

@@ -41,6 +41,22 @@ FLASH_MESSAGES: dict[str, str] = {
     "token_revoked": "The API token was revoked.",
     "invitation_revoked": "The invitation was withdrawn.",
     "mfa_enrolled": "Your second factor is set up.",
+    "engagement_created": "The engagement was created as a draft. Publish the agreement "
+    "texts and training, then activate it.",
+    "engagement_state_changed": "The engagement's state was changed.",
+    "agent_enrolled": "The agent was enrolled. They see what is still missing on their "
+    "checklist.",
+    "agent_offboarded": "The agent's access was cut.",
+    "screening_attested": "The screening attestation was recorded.",
+    "subcontractor_proposed": "The sub-contractor was proposed to the client.",
+    "subcontractor_decided": "The decision was recorded.",
+    "exception_granted": "The network exception was granted.",
+    "exception_revoked": "The network exception was revoked.",
+    "agreement_published": "The text was published. Everyone concerned is asked to sign it.",
+    "agreement_signed": "Signed. This is your receipt.",
+    "training_published": "The training module was published.",
+    "workstation_recorded": "Your workstation check was recorded.",
+    "site_registered": "The site and its office networks were saved.",
 }
 
 

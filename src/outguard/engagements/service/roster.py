@@ -505,3 +505,15 @@ def revoke_exception(
 
 def standing_of(session: Session, actor: Actor, engagement_id: uuid.UUID) -> Standing:
     return visible(session, actor, engagement_id)[1]
+
+
+def approvals_of(
+    session: Session, engagement_id: uuid.UUID
+) -> list[SubcontractorApproval]:
+    """For callers that already checked visibility (`visible`)."""
+    return EngagementRepository(session).approvals(engagement_id)
+
+
+def exceptions_of(session: Session, engagement_id: uuid.UUID) -> list[NetworkException]:
+    """For callers that already checked visibility (`visible`)."""
+    return EngagementRepository(session).exceptions(engagement_id)

@@ -2,10 +2,30 @@
 
 from fastapi import APIRouter
 
-from outguard.web.ui import account, home, invite, mfa, orgs, people, signin
+from outguard.web.ui import (
+    account,
+    compliance,
+    engagements,
+    home,
+    invite,
+    mfa,
+    orgs,
+    people,
+    signin,
+)
 
 router = APIRouter(include_in_schema=False)
-for _module in (signin, mfa, home, orgs, people, invite, account):
+for _module in (
+    signin,
+    mfa,
+    home,
+    orgs,
+    people,
+    invite,
+    account,
+    engagements,
+    compliance,
+):
     router.include_router(_module.router)
 
 __all__ = ["router"]
