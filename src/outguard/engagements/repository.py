@@ -249,7 +249,7 @@ class EngagementRepository:
             )
             .group_by(TrainingResult.module_id)
         )
-        return dict(self._s.execute(stmt).tuples().all())
+        return {module_id: until for module_id, until in self._s.execute(stmt).all()}
 
     def results(self, user_id: uuid.UUID) -> list[TrainingResult]:
         stmt = (

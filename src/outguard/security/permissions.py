@@ -25,9 +25,13 @@ class Permission(StrEnum):
     DATA_REIDENTIFY = "data:reidentify"  # turn a returned file back into real values
     LEAKS_TRACE = "leaks:trace"  # name the recipient a leaked file came from
     ENGAGEMENTS_READ = "engagements:read"  # see the engagements one is a party to
-    ENGAGEMENTS_MANAGE = "engagements:manage"  # create/change engagements, texts, training
+    ENGAGEMENTS_MANAGE = (
+        "engagements:manage"  # create/change engagements, texts, training
+    )
     SUBCONTRACTORS_APPROVE = "subcontractors:approve"  # the client owner's decision
-    ROSTER_MANAGE = "roster:manage"  # enrol/offboard agents, screening, sites, propose subs
+    ROSTER_MANAGE = (
+        "roster:manage"  # enrol/offboard agents, screening, sites, propose subs
+    )
     COMPLIANCE_READ = "compliance:read"  # the per-agent compliance matrix
     COMPLIANCE_SELF = "compliance:self"  # sign, train and attest for oneself
 
@@ -99,9 +103,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.COMPLIANCE_SELF,
         }
     ),
-    Role.AGENT: frozenset(
-        {_P.ORGS_READ, _P.ENGAGEMENTS_READ, _P.COMPLIANCE_SELF}
-    ),
+    Role.AGENT: frozenset({_P.ORGS_READ, _P.ENGAGEMENTS_READ, _P.COMPLIANCE_SELF}),
 }
 
 # Roles that must enrol a second factor before they can do anything else.

@@ -1,5 +1,7 @@
-"""Demo data: a client with its people, a vendor with an admin and two agents, a sub-contractor
-with an admin and an agent.
+"""Demo data: organisations and people.
+
+A client with its people, a vendor with an admin and two agents, a sub-contractor with an
+admin and an agent.
 
 Every demo organisation is flagged `is_demo`; in demo mode (OUTGUARD_DEMO=true) the current
 TOTP code of a demo user can be printed with `outguard demo totp EMAIL`.

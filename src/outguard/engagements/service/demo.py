@@ -7,6 +7,7 @@ includes the loopback network so the demo works from this machine.
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from outguard.accounts.models import User
@@ -156,7 +157,7 @@ def _sign_all(
     session: Session,
     user: User,
     kinds: list[AgreementKind],
-    ids: dict[AgreementKind, object],
+    ids: dict[AgreementKind, uuid.UUID],
     deps: AccountsDeps,
     engagement: Engagement | None = None,
 ) -> None:
@@ -166,7 +167,7 @@ def _sign_all(
             session,
             actor,
             SignRequest(
-                template_id=ids[kind],  # type: ignore[arg-type]
+                template_id=ids[kind],
                 typed_name=user.display_name,
                 agree=True,
                 password=DEMO_PASSWORD,
@@ -215,7 +216,7 @@ def seed_engagement_demo(session: Session, *, deps: AccountsDeps) -> Engagement:
         ),
         clock=clock,
     )
-    ids: dict[AgreementKind, object] = {}
+    ids: dict[AgreementKind, uuid.UUID] = {}
     for kind, (title, body) in TEXTS.items():
         ids[kind] = agreements.publish_template(
             session,

@@ -2,10 +2,19 @@
 
 from fastapi import APIRouter
 
-from outguard.web.api import audit, invitations, jobs, me, orgs, tokens, users
+from outguard.web.api import (
+    audit,
+    engagements,
+    invitations,
+    jobs,
+    me,
+    orgs,
+    tokens,
+    users,
+)
 
 router = APIRouter(prefix="/api/v1")
-for _module in (me, orgs, users, invitations, tokens, jobs, audit):
+for _module in (me, orgs, users, invitations, tokens, jobs, audit, engagements):
     router.include_router(_module.router)
 
 __all__ = ["router"]

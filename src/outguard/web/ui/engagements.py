@@ -189,13 +189,14 @@ async def create(
 def _people_to_enrol(
     session: Session, actor: Actor, engagement: Engagement, enrolled: set[uuid.UUID]
 ) -> list[Any]:
-    org_ids = [engagement.vendor_org_id, *gate.approved_sub_ids(session, engagement.id)]
+    org_ids: list[uuid.UUID] = [
+        engagement.vendor_org_id,
+        *gate.approved_sub_ids(session, engagement.id),
+    ]
     if actor.org_kind is OrgKind.SUBCONTRACTOR:
-        org_ids = [actor.org_id] if actor.org_id in org_ids else []
-    people = []
+        org_ids = [o for o in org_ids if o == actor.org_id]
+    people: list[Any] = []
     for org_id in org_ids:
-        if org_id is None:
-            continue
         people.extend(
             u
             for u in users.users_in_org_unscoped(session, org_id)
@@ -253,9 +254,7 @@ def _detail_context(
         "active": "engagements",
         "e": engagement,
         "party": party.value if party else None,
-        "vendor_name": visible_orgs.get(engagement.vendor_org_id).name
-        if engagement.vendor_org_id in visible_orgs
-        else gate_org_name(session, engagement.vendor_org_id),
+        "vendor_name": gate_org_name(session, engagement.vendor_org_id),
         "client_name": gate_org_name(session, engagement.client_org_id),
         "rows": _matrix_rows(rows) if rows is not None else None,
         "columns": MATRIX_COLUMNS,
