@@ -15,6 +15,7 @@ from fastapi.routing import iter_route_contexts
 
 from outguard.security.permissions import Permission
 from tests.factories.accounts import TEST_PASSWORD
+from tests.web import engagement_world as ew
 from tests.web.harness import WebClient, World, password_step, totp_now
 
 Target = Callable[[World, str], dict[str, Any]]  # (world, "own" | "other") -> values
@@ -213,6 +214,202 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ),
     ("POST", "/account/tokens/{token_id}/revoke"): Rule(
         "staff", 303, wrong="auditor", other=True, path=_token_of("staff")
+    ),
+    # ---- engagements: JSON API
+    ("GET", "/api/v1/engagements"): Rule("agent", 200, wrong=SCOPED_ORGS_ONLY),
+    ("POST", "/api/v1/engagements"): Rule(
+        "owner", 201, wrong="staff", other=True, body=ew.new_engagement_body
+    ),
+    ("GET", "/api/v1/engagements/{engagement_id}"): Rule(
+        "agent", 200, wrong=SCOPED_ORGS_ONLY, other=True, path=ew.eng
+    ),
+    ("POST", "/api/v1/engagements/{engagement_id}/state"): Rule(
+        "owner",
+        200,
+        wrong="vadmin",
+        other=True,
+        path=ew.eng,
+        body=lambda w, _: {"action": "suspend", "reason": "Audit finding"},
+    ),
+    ("GET", "/api/v1/engagements/{engagement_id}/matrix"): Rule(
+        "owner", 200, wrong="agent", other=True, path=ew.eng
+    ),
+    ("GET", "/api/v1/engagements/{engagement_id}/access"): Rule(
+        "agent", 200, other=True, path=ew.eng
+    ),
+    ("POST", "/api/v1/engagements/{engagement_id}/agents"): Rule(
+        "vadmin", 201, wrong="owner", other=True, path=ew.eng, body=ew.new_agent_body
+    ),
+    ("POST", "/api/v1/engagements/{engagement_id}/agents/{user_id}/offboard"): Rule(
+        "vadmin",
+        200,
+        wrong="staff",
+        other=True,
+        path=ew.eng_agent,
+        body=lambda w, _: {"reason": "Left the company"},
+    ),
+    ("POST", "/api/v1/engagements/{engagement_id}/subcontractors"): Rule(
+        "vadmin", 201, wrong="owner", other=True, path=ew.eng, body=ew.sub_body
+    ),
+    (
+        "POST",
+        "/api/v1/engagements/{engagement_id}/subcontractors/{approval_id}/decision",
+    ): Rule(
+        "owner",
+        200,
+        wrong="vadmin",
+        other=True,
+        path=ew.eng_approval,
+        body=lambda w, _: {"decision": "approved", "note": "Due diligence done"},
+    ),
+    # ---- engagements: pages
+    ("GET", "/engagements"): Rule("agent", 200),
+    ("GET", "/engagements/new"): Rule("owner", 200, wrong="staff"),
+    ("POST", "/engagements"): Rule(
+        "owner",
+        303,
+        wrong="staff",
+        other=True,
+        body=lambda w, which: ew.new_engagement_body(w, which, form=True),
+    ),
+    ("GET", "/engagements/{engagement_id}"): Rule(
+        "agent", 200, other=True, path=ew.eng
+    ),
+    ("POST", "/engagements/{engagement_id}/state"): Rule(
+        "owner",
+        303,
+        wrong="vadmin",
+        other=True,
+        path=ew.eng,
+        body=lambda w, _: {"action": "suspend", "reason": "Audit finding"},
+    ),
+    ("POST", "/engagements/{engagement_id}/agents"): Rule(
+        "vadmin", 303, wrong="owner", other=True, path=ew.eng, body=ew.new_agent_body
+    ),
+    ("POST", "/engagements/{engagement_id}/agents/{user_id}/offboard"): Rule(
+        "vadmin",
+        303,
+        wrong="staff",
+        other=True,
+        path=ew.eng_agent,
+        body=lambda w, _: {"reason": "Left the company"},
+    ),
+    ("POST", "/engagements/{engagement_id}/agents/{user_id}/screening"): Rule(
+        "vadmin",
+        303,
+        wrong="owner",
+        other=True,
+        path=ew.eng_agent,
+        body=lambda w, _: {"checks": ["identity"], "performed_on": "2026-10-01"},
+    ),
+    ("POST", "/engagements/{engagement_id}/subcontractors"): Rule(
+        "vadmin", 303, wrong="owner", other=True, path=ew.eng, body=ew.sub_body
+    ),
+    ("POST", "/engagements/{engagement_id}/subcontractors/{approval_id}"): Rule(
+        "owner",
+        303,
+        wrong="vadmin",
+        other=True,
+        path=ew.eng_approval,
+        body=lambda w, _: {"decision": "approved", "note": "Due diligence done"},
+    ),
+    ("POST", "/engagements/{engagement_id}/exceptions"): Rule(
+        "owner",
+        303,
+        wrong="vadmin",
+        other=True,
+        path=ew.eng,
+        body=lambda w, _: {
+            "cidr": "198.51.100.7",
+            "reason": "Office move",
+            "days": "2",
+        },
+    ),
+    ("POST", "/engagements/{engagement_id}/exceptions/{exception_id}/revoke"): Rule(
+        "owner", 303, wrong="vadmin", other=True, path=ew.eng_exception
+    ),
+    ("GET", "/checklist"): Rule("agent", 200),
+    ("GET", "/work/{engagement_id}"): Rule("agent", 200, other=True, path=ew.eng),
+    ("GET", "/agreements"): Rule("agent", 200),
+    ("POST", "/agreements"): Rule(
+        "owner",
+        303,
+        wrong="vadmin",
+        body=lambda w, _: {
+            "kind": "aup",
+            "title": "Acceptable use v2",
+            "body": "No phones at the desk, ever, at all.",
+            "resign_days": "14",
+        },
+    ),
+    ("GET", "/agreements/{template_id}"): Rule(
+        "agent", 200, other=True, path=ew.template
+    ),
+    ("POST", "/agreements/{template_id}/sign"): Rule(
+        "agent",
+        303,
+        wrong="auditor",
+        other=True,
+        path=ew.template,
+        body=lambda w, _: {
+            "typed_name": "Agent",
+            "agree": "yes",
+            "password": TEST_PASSWORD,
+        },
+    ),
+    ("GET", "/signatures/{signature_id}"): Rule("agent", 200, path=ew.signature),
+    ("GET", "/training"): Rule("agent", 200),
+    ("POST", "/training"): Rule(
+        "owner",
+        303,
+        wrong="vadmin",
+        body=lambda w, _: {
+            "title": "Phishing",
+            "content": "Spot phishing before you click anything.",
+            "questions": "Click unknown links?\nYes\n*No",
+        },
+    ),
+    ("GET", "/training/{module_id}"): Rule("agent", 200, other=True, path=ew.module),
+    ("POST", "/training/{module_id}"): Rule(
+        "agent",
+        200,
+        wrong="auditor",
+        other=True,
+        path=ew.module,
+        body=lambda w, _: {"q0": "1"},
+    ),
+    ("GET", "/workstation"): Rule("agent", 200),
+    ("GET", "/workstation/check.py"): Rule("agent", 200, wrong="staff"),
+    ("POST", "/workstation/result"): Rule(
+        "agent", 303, wrong="staff", body=ew.script_result
+    ),
+    ("POST", "/workstation/self"): Rule(
+        "agent",
+        303,
+        wrong="staff",
+        body=lambda w, _: dict.fromkeys(
+            (
+                "disk_encryption",
+                "firewall",
+                "antivirus",
+                "os_updates",
+                "removable_storage_blocked",
+            ),
+            "yes",
+        ),
+    ),
+    ("GET", "/sites"): Rule("vadmin", 200, wrong="agent"),
+    ("POST", "/sites"): Rule(
+        "vadmin",
+        303,
+        wrong="agent",
+        other=True,
+        body=lambda w, which: {
+            "org_id": str(w.vendor.id if which == "own" else w.other.id),
+            "name": "Chennai",
+            "country": "IN",
+            "networks": "203.0.113.0/24",
+        },
     ),
 }
 

@@ -7,14 +7,15 @@ from datetime import timedelta
 
 import pytest
 
-from outguard.accounts.service import mfa, users
+from outguard.accounts.service import users
+from outguard.accounts.service.demo import seed_demo
 from outguard.audit.repository import AuditRepository
 from outguard.engagements.models import AgreementKind, ApprovalState
 from outguard.engagements.schemas import (
     AgentEnrol,
     ExceptionGrant,
-    SiteCreate,
     Offboard,
+    SiteCreate,
     StateChange,
     SubcontractorDecide,
     SubcontractorPropose,
@@ -29,7 +30,6 @@ from outguard.engagements.service import (
     training,
     workstation,
 )
-from outguard.accounts.service.demo import seed_demo
 from outguard.engagements.service.demo import seed_engagement_demo
 from outguard.errors import ConflictError, NotFoundError, PermissionDeniedError
 from outguard.types import Actor

@@ -48,8 +48,11 @@ def visible(
     if engagement is None:
         raise NotFoundError("Engagement not found.")
     where = standing(session, actor, engagement)
-    if isinstance(can_view(actor, engagement, where), Deny):
-        raise NotFoundError("Engagement not found.")
+    decision = can_view(actor, engagement, where)
+    if isinstance(decision, Deny):
+        if actor.is_system or where.party(actor, engagement) is None:
+            raise NotFoundError("Engagement not found.")
+        raise PermissionDeniedError(decision.reason)  # a party, without the permission
     return engagement, where
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from outguard.accounts.policy import has_permission
 from outguard.accounts.service import orgs
 from outguard.audit.service import record
 from outguard.audit.tags import AuditTag
@@ -20,6 +21,7 @@ from outguard.errors import (
     NotFoundError,
 )
 from outguard.security.decisions import Deny
+from outguard.security.permissions import Permission
 from outguard.types import Actor, Clock, OrgKind
 
 # action -> (states it may start from, resulting state)
@@ -91,6 +93,7 @@ def list_engagements(session: Session, actor: Actor) -> list[Engagement]:
     repo = EngagementRepository(session)
     if actor.is_system:
         return repo.all()
+    require(has_permission(actor, Permission.ENGAGEMENTS_READ))
     if actor.org_id is None:
         return []
     return [

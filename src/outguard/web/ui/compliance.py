@@ -33,7 +33,7 @@ from outguard.engagements.service import (
     training,
     workstation,
 )
-from outguard.errors import OutguardError
+from outguard.errors import OutguardError, PermissionDeniedError
 from outguard.security.permissions import Permission, permissions_for
 from outguard.types import Actor, OrgKind
 from outguard.web.deps import CurrentSession, DbSession, Deps, PageActor
@@ -497,6 +497,8 @@ async def workstation_self(
 
 # ---------------------------------------------------------------- sites
 def _sites_context(session: Session, actor: Actor) -> dict[str, Any]:
+    if Permission.ROSTER_MANAGE not in permissions_for(actor.roles):
+        raise PermissionDeniedError("Sites are managed by the vendor's administrator.")
     managed = [
         o
         for o in orgs.list_orgs(session, actor)

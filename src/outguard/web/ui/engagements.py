@@ -132,6 +132,9 @@ _NEW_DEFAULTS: dict[str, Any] = {
 }
 
 
+_LISTS = frozenset({"work_kinds", "data_categories", "work_days"})
+
+
 @router.get("/engagements/new")
 def new_page(
     request: Request, session: DbSession, auth: CurrentSession, actor: PageActor
@@ -154,11 +157,12 @@ async def create(
     _ = auth
     raw = await request.form()
     form: dict[str, Any] = {
-        key: raw.getlist(key)
-        if key in {"work_kinds", "data_categories", "work_days"}
-        else raw.get(key, "")
-        for key in _NEW_DEFAULTS
+        key: (raw.getlist(key) if key in _LISTS else raw.get(key))
+        if key in raw or key in _LISTS
+        else default
+        for key, default in _NEW_DEFAULTS.items()
     }
+    form["work_days"] = form["work_days"] or _NEW_DEFAULTS["work_days"]
     context = _new_context(session, actor, form)
     payload = {
         **form,
