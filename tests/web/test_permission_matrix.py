@@ -378,6 +378,9 @@ MATRIX: dict[tuple[str, str], Rule] = {
         path=ew.module,
         body=lambda w, _: {"q0": "1"},
     ),
+    ("POST", "/training/{module_id}/retake"): Rule(
+        "owner", 303, wrong="vadmin", other=True, path=ew.module
+    ),
     ("GET", "/workstation"): Rule("agent", 200),
     ("GET", "/workstation/check.py"): Rule("agent", 200, wrong="staff"),
     ("POST", "/workstation/result"): Rule(

@@ -53,6 +53,7 @@ class AuditTag(StrEnum):
     AGREEMENT_SIGNED = "agreement:signed"
     TRAINING_PUBLISHED = "training:published"
     TRAINING_COMPLETED = "training:completed"
+    TRAINING_RETAKE_REQUIRED = "training:retake_required"
     SCREENING_ATTESTED = "screening:attested"
     WORKSTATION_ATTESTED = "workstation:attested"
     ACCESS_DENIED = "access:denied"

@@ -68,6 +68,9 @@ class ModuleFact:
     id: str
     title: str
     passed_until: datetime | None  # expiry of the latest passing result, if any
+    retake_after: datetime | None = (
+        None  # the client asked everyone to retake since then
+    )
 
 
 @dataclass(frozen=True)
@@ -436,7 +439,10 @@ def _training_checks(facts: GateFacts, now: datetime) -> list[Check]:
                 )
             )
         else:
-            detail = "expired" if m.passed_until is not None else "not passed"
+            if m.retake_after is not None:
+                detail = f"retake required since {_day(m.retake_after)}"
+            else:
+                detail = "expired" if m.passed_until is not None else "not passed"
             checks.append(
                 Check(
                     code,

@@ -272,6 +272,8 @@ class TrainingModule(UUIDPrimaryKey, Base):
     )
     published_at: Mapped[datetime]
     retired_at: Mapped[datetime | None]
+    # Results taken before this instant no longer count (e.g. after an incident).
+    retake_after: Mapped[datetime | None]
 
 
 class TrainingResult(UUIDPrimaryKey, Base):

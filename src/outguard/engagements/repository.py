@@ -237,19 +237,24 @@ class EngagementRepository:
     def passed_until(
         self, user_id: uuid.UUID, module_ids: Sequence[uuid.UUID]
     ) -> dict[uuid.UUID, datetime]:
-        """Module -> expiry of the person's latest passing result."""
+        """Module -> expiry of the person's latest passing result that still counts."""
         if not module_ids:
             return {}
         stmt = (
             select(TrainingResult.module_id, func.max(TrainingResult.expires_at))
+            .join(TrainingModule, TrainingModule.id == TrainingResult.module_id)
             .where(
                 TrainingResult.user_id == user_id,
                 TrainingResult.passed.is_(True),
                 TrainingResult.module_id.in_(list(module_ids)),
+                or_(
+                    TrainingModule.retake_after.is_(None),
+                    TrainingResult.taken_at >= TrainingModule.retake_after,
+                ),
             )
             .group_by(TrainingResult.module_id)
         )
-        return {module_id: until for module_id, until in self._s.execute(stmt).all()}
+        return dict(self._s.execute(stmt).all())
 
     def results(self, user_id: uuid.UUID) -> list[TrainingResult]:
         stmt = (

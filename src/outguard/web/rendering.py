@@ -55,6 +55,7 @@ FLASH_MESSAGES: dict[str, str] = {
     "agreement_published": "The text was published. Everyone concerned is asked to sign it.",
     "agreement_signed": "Signed. This is your receipt.",
     "training_published": "The training module was published.",
+    "retake_required": "Everyone must retake this module: earlier passes no longer count.",
     "workstation_recorded": "Your workstation check was recorded.",
     "site_registered": "The site and its office networks were saved.",
 }

@@ -377,3 +377,22 @@ def test_the_demo_data_shows_one_of_each(db_session, deps):
     assert by_name["Asha Agent"].allowed
     assert [c.kind for c in by_name["Ben Agent"].unmet] == ["training"]
     assert [c.kind for c in by_name["Hugo Sub-Agent"].unmet] == ["employer"]
+
+
+def test_required_retake_blocks_until_passed_again(setup):
+    s = setup
+    s.deps.clock.advance(timedelta(minutes=1))
+    training.require_retake(
+        s.world_session, s.actor("owner"), s.module_id, clock=s.deps.clock
+    )
+    result = _denied_for(s, "training:")
+    assert "retake required" in result.unmet[0].detail
+    with pytest.raises(PermissionDeniedError):
+        training.require_retake(
+            s.world_session, s.actor("vadmin"), s.module_id, clock=s.deps.clock
+        )
+    s.deps.clock.advance(timedelta(minutes=5))
+    training.take_quiz(
+        s.world_session, s.actor("agent"), s.module_id, [1, 0], clock=s.deps.clock
+    )
+    assert _enforce(s).allowed

@@ -111,7 +111,8 @@ def facts_for(
         ),
         agent_signed=repo.signed_versions(engagement.client_org_id, user_id=user.id),
         modules=tuple(
-            ModuleFact(str(m.id), m.title, passed.get(m.id)) for m in modules
+            ModuleFact(str(m.id), m.title, passed.get(m.id), m.retake_after)
+            for m in modules
         ),
         screening=_attestation(
             repo.latest_attestation(user.id, AttestationKind.SCREENING)

@@ -135,3 +135,23 @@ def my_results(session: Session, actor: Actor) -> list[TrainingResult]:
     if actor.user_id is None:
         return []
     return EngagementRepository(session).results(actor.user_id)
+
+
+def require_retake(
+    session: Session, actor: Actor, module_id: uuid.UUID, *, clock: Clock
+) -> TrainingModule:
+    """Every earlier pass stops counting now (after an incident, or a changed module)."""
+    module = get_module(session, actor, module_id)
+    require(can_create(actor, module.client_org_id))
+    module.retake_after = clock.now()
+    record(
+        session,
+        actor,
+        AuditTag.TRAINING_RETAKE_REQUIRED,
+        clock=clock,
+        subject_type="training_module",
+        subject_id=module.id,
+        org_id=module.client_org_id,
+        details={},
+    )
+    return module

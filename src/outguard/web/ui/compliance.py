@@ -386,8 +386,29 @@ def module_page(
     return render(
         request,
         "training_module.html",
-        {"active": "training", "m": module, "chosen": {}, "result": None},
+        {
+            "active": "training",
+            "m": module,
+            "chosen": {},
+            "result": None,
+            "can_publish": Permission.ENGAGEMENTS_MANAGE in permissions_for(actor.roles)
+            and actor.org_id == module.client_org_id,
+        },
     )
+
+
+@router.post("/training/{module_id}/retake")
+def require_retake(
+    request: Request,
+    module_id: uuid.UUID,
+    session: DbSession,
+    auth: CurrentSession,
+    actor: PageActor,
+    deps: Deps,
+) -> Response:
+    _ = auth
+    training.require_retake(session, actor, module_id, clock=deps.clock)
+    return redirect(request, f"/training/{module_id}", flash="retake_required")
 
 
 @router.post("/training/{module_id}")

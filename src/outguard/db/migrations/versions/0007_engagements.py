@@ -205,6 +205,9 @@ def upgrade() -> None:
         sa.Column(
             "retired_at", outguard.db.types.UTCDateTime(timezone=True), nullable=True
         ),
+        sa.Column(
+            "retake_after", outguard.db.types.UTCDateTime(timezone=True), nullable=True
+        ),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.ForeignKeyConstraint(
             ["client_org_id"],
