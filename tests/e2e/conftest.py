@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -12,9 +13,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, expect
 
+from outguard.accounts.service.demo import DEMO_PASSWORD, demo_people
+from tests.e2e.pages import LoginPage
 from tests.support.postgres import free_port
 
+PEOPLE = {p.email: p for p in demo_people()}
 CHROMIUM = os.environ.get("OUTGUARD_CHROMIUM", "/usr/bin/chromium")
 
 
@@ -106,3 +111,28 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-sync",
         ],
     }
+
+
+@pytest.fixture(scope="session")
+def signed_in_state(live_server, browser: Browser, tmp_path_factory):
+    """Sign each demo user in once (a TOTP code works once) and keep the browser state."""
+    states: dict[str, str] = {}
+
+    def get(email: str) -> str:
+        if email not in states:
+            context = browser.new_context()
+            page = context.new_page()
+            login = LoginPage(page, live_server.url).open()
+            login.password_step(email, DEMO_PASSWORD)
+            if PEOPLE[email].has_mfa:
+                login.code_step(live_server.totp(email))
+            expect(
+                page.get_by_role("heading", name=re.compile("Hello|Overview|Welcome"))
+            ).to_be_visible()
+            path = tmp_path_factory.mktemp("state") / "state.json"
+            context.storage_state(path=str(path))
+            context.close()
+            states[email] = str(path)
+        return states[email]
+
+    return get

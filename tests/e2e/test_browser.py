@@ -6,38 +6,13 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import expect
 
-from outguard.accounts.service.demo import DEMO_PASSWORD, demo_people
+from outguard.accounts.service.demo import demo_people
 from outguard.security import totp
 from tests.e2e.pages import EnrolPage, InvitePage, LoginPage
 
 PEOPLE = {p.email: p for p in demo_people()}
-
-
-@pytest.fixture(scope="session")
-def signed_in_state(live_server, browser: Browser, tmp_path_factory):
-    """Sign each demo user in once (a TOTP code works once) and keep the browser state."""
-    states: dict[str, str] = {}
-
-    def get(email: str) -> str:
-        if email not in states:
-            context = browser.new_context()
-            page = context.new_page()
-            login = LoginPage(page, live_server.url).open()
-            login.password_step(email, DEMO_PASSWORD)
-            if PEOPLE[email].has_mfa:
-                login.code_step(live_server.totp(email))
-            expect(
-                page.get_by_role("heading", name=re.compile("Hello|Overview|Welcome"))
-            ).to_be_visible()
-            path = tmp_path_factory.mktemp("state") / "state.json"
-            context.storage_state(path=str(path))
-            context.close()
-            states[email] = str(path)
-        return states[email]
-
-    return get
 
 
 @pytest.mark.parametrize("email", list(PEOPLE))
