@@ -63,7 +63,9 @@ def _create_engagement(op: Page, base: str, today: date) -> str:
     op.get_by_role("button", name="Create as draft").click()
     expect(op.get_by_role("heading", name=re.compile(ENGAGEMENT))).to_be_visible()
     op.get_by_label("Activate").check()
-    op.get_by_label("Reason (recorded in the audit log)").fill("Engagement letter signed")
+    op.get_by_label("Reason (recorded in the audit log)").fill(
+        "Engagement letter signed"
+    )
     op.get_by_role("button", name="Apply").click()
     expect(op.locator(".state").first).to_have_text(re.compile("active", re.IGNORECASE))
     return op.url

@@ -63,7 +63,8 @@ def macos():
 
 def windows():
     ps = lambda script: run("powershell", "-NoProfile", "-Command", script)[1]
-    disk = "Protection On" in run("manage-bde", "-status", os.environ.get("SystemDrive", "C:"))[1]
+    drive = os.path.expandvars("%SystemDrive%")
+    disk = "Protection On" in run("manage-bde", "-status", drive if drive.endswith(":") else "C:")[1]
     lines = run("netsh", "advfirewall", "show", "allprofiles", "state")[1].splitlines()
     states = [l.split()[-1].upper() for l in lines if l.strip().lower().startswith("state")]
     fw = bool(states) and all(state == "ON" for state in states)

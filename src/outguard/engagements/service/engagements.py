@@ -13,7 +13,12 @@ from outguard.engagements.models import Engagement, EngagementState
 from outguard.engagements.policy import can_create, can_manage, can_view
 from outguard.engagements.repository import EngagementRepository
 from outguard.engagements.schemas import EngagementCreate, StateChange
-from outguard.engagements.service.common import require, standing, visible
+from outguard.engagements.service.common import (
+    org_name,
+    require,
+    standing,
+    visible,
+)
 from outguard.errors import (
     AlreadyExistsError,
     ConflictError,
@@ -183,3 +188,14 @@ def change_state(
         details={"from": before.value, "to": target.value, "reason": change.reason},
     )
     return engagement
+
+
+def party_names(
+    session: Session, actor: Actor, engagement_id: uuid.UUID
+) -> dict[str, str]:
+    """The client's and the vendor's names, for any party to the engagement."""
+    engagement = get_engagement(session, actor, engagement_id)
+    return {
+        "client": org_name(session, engagement.client_org_id),
+        "vendor": org_name(session, engagement.vendor_org_id),
+    }

@@ -8,8 +8,10 @@ network exceptions.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from outguard.accounts.models import User
 from outguard.accounts.policy import has_permission
 from outguard.accounts.service import orgs, users
 from outguard.audit.service import record
@@ -44,7 +46,7 @@ from outguard.engagements.schemas import (
     SubcontractorDecide,
     SubcontractorPropose,
 )
-from outguard.engagements.service.common import require, visible
+from outguard.engagements.service.common import org_name, require, visible
 from outguard.errors import AlreadyExistsError, ConflictError, NotFoundError
 from outguard.security.decisions import Allow, Deny
 from outguard.security.permissions import Permission
@@ -517,3 +519,60 @@ def approvals_of(
 def exceptions_of(session: Session, engagement_id: uuid.UUID) -> list[NetworkException]:
     """For callers that already checked visibility (`visible`)."""
     return EngagementRepository(session).exceptions(engagement_id)
+
+
+def enrollable_people(
+    session: Session, actor: Actor, engagement_id: uuid.UUID
+) -> list[User]:
+    """Active agents who can be enrolled now (the vendor's and approved subs' people)."""
+    engagement, where = visible(session, actor, engagement_id)
+    repo = EngagementRepository(session)
+    enrolled = {
+        a.user_id for a in repo.agents(engagement.id) if a.offboarded_at is None
+    }
+    org_ids = [engagement.vendor_org_id, *sorted(where.approved_subs)]
+    people: list[User] = []
+    for org_id in org_ids:
+        if isinstance(can_manage_roster(actor, engagement, org_id, where), Deny):
+            continue
+        people.extend(
+            u
+            for u in users.users_in_org_unscoped(session, org_id)
+            if Role.AGENT.value in u.roles and u.is_active and u.id not in enrolled
+        )
+    return people
+
+
+@dataclass(frozen=True)
+class ExceptionView:
+    exception: NetworkException
+    who: str
+
+
+def exceptions_view(
+    session: Session, actor: Actor, engagement_id: uuid.UUID
+) -> list[ExceptionView]:
+    """The engagement's network exceptions, for the client who grants them."""
+    engagement, _ = visible(session, actor, engagement_id)
+    require(can_manage(actor, engagement))
+    out = []
+    for x in EngagementRepository(session).exceptions(engagement.id):
+        person = users.user_unscoped(session, x.user_id) if x.user_id else None
+        out.append(ExceptionView(x, person.display_name if person else "every agent"))
+    return out
+
+
+@dataclass(frozen=True)
+class ApprovalView:
+    approval: SubcontractorApproval
+    name: str
+
+
+def approvals_view(
+    session: Session, actor: Actor, engagement_id: uuid.UUID
+) -> list[ApprovalView]:
+    engagement, _ = visible(session, actor, engagement_id)
+    return [
+        ApprovalView(a, org_name(session, a.sub_org_id))
+        for a in EngagementRepository(session).approvals(engagement.id)
+    ]

@@ -14,10 +14,10 @@ from fastapi import APIRouter, Form, Request
 from pydantic import ValidationError
 from starlette.responses import Response
 
-from outguard.accounts.service import orgs, users
+from outguard.accounts.service import orgs
 from outguard.db import Session
 from outguard.engagements.gate import Status
-from outguard.engagements.models import AgreementKind, Engagement, EngagementState
+from outguard.engagements.models import AgreementKind, EngagementState
 from outguard.engagements.policy import Party
 from outguard.engagements.schemas import (
     WORK_KINDS,
@@ -34,7 +34,7 @@ from outguard.engagements.service import agreements, engagements, gate, roster
 from outguard.errors import OutguardError, PermissionDeniedError
 from outguard.pii.entities import Entity
 from outguard.security.permissions import Permission, permissions_for
-from outguard.types import Actor, OrgKind, Role
+from outguard.types import Actor, OrgKind
 from outguard.web.deps import CurrentSession, DbSession, Deps, PageActor
 from outguard.web.rendering import redirect, render
 from outguard.web.ui.forms import domain_form_error, field_errors, form_error
@@ -190,25 +190,6 @@ async def create(
     )
 
 
-def _people_to_enrol(
-    session: Session, actor: Actor, engagement: Engagement, enrolled: set[uuid.UUID]
-) -> list[Any]:
-    org_ids: list[uuid.UUID] = [
-        engagement.vendor_org_id,
-        *gate.approved_sub_ids(session, engagement.id),
-    ]
-    if actor.org_kind is OrgKind.SUBCONTRACTOR:
-        org_ids = [o for o in org_ids if o == actor.org_id]
-    people: list[Any] = []
-    for org_id in org_ids:
-        people.extend(
-            u
-            for u in users.users_in_org_unscoped(session, org_id)
-            if Role.AGENT.value in u.roles and u.is_active and u.id not in enrolled
-        )
-    return people
-
-
 def _detail_context(
     session: Session, actor: Actor, engagement_id: uuid.UUID, *, deps: Any
 ) -> dict[str, Any]:
@@ -220,14 +201,13 @@ def _detail_context(
         rows = gate.matrix(session, actor, engagement.id, clock=deps.clock)
     except PermissionDeniedError:
         rows = None
-    repo_approvals = roster_approvals(session, actor, engagement)
-    enrolled = {r.user.id for r in rows or [] if r.enrolment.offboarded_at is None}
+    repo_approvals = roster.approvals_view(session, actor, engagement.id)
     manage_roster = Permission.ROSTER_MANAGE in perms and party in {
         Party.VENDOR,
         Party.SUBCONTRACTOR,
     }
     visible_orgs = {o.id: o for o in orgs.list_orgs(session, actor)}
-    proposed = {a["approval"].sub_org_id for a in repo_approvals}
+    proposed = {a.approval.sub_org_id for a in repo_approvals}
     subs_to_propose = [
         o
         for o in visible_orgs.values()
@@ -248,6 +228,7 @@ def _detail_context(
         engagement.vendor_org_id,
         *gate.approved_sub_ids(session, engagement.id),
     ]
+    names = engagements.party_names(session, actor, engagement.id)
     vendor_templates = [
         t
         for t in agreements.current_templates(session, actor)
@@ -258,8 +239,8 @@ def _detail_context(
         "active": "engagements",
         "e": engagement,
         "party": party.value if party else None,
-        "vendor_name": gate_org_name(session, engagement.vendor_org_id),
-        "client_name": gate_org_name(session, engagement.client_org_id),
+        "vendor_name": names["vendor"],
+        "client_name": names["client"],
         "rows": _matrix_rows(rows) if rows is not None else None,
         "columns": MATRIX_COLUMNS,
         "engagement_checks": [
@@ -276,14 +257,14 @@ def _detail_context(
         and Permission.SUBCONTRACTORS_APPROVE in perms,
         "manage_roster": manage_roster,
         "is_vendor_admin": party is Party.VENDOR and Permission.ROSTER_MANAGE in perms,
-        "people_to_enrol": _people_to_enrol(session, actor, engagement, enrolled)
+        "people_to_enrol": roster.enrollable_people(session, actor, engagement.id)
         if manage_roster
         else [],
         "sites": roster.list_sites(session, actor, site_orgs) if manage_roster else [],
         "approvals": repo_approvals,
         "subs_to_propose": subs_to_propose if party is Party.VENDOR else [],
-        "exceptions": roster_exceptions(session, actor, engagement)
-        if party is Party.CLIENT
+        "exceptions": roster.exceptions_view(session, actor, engagement.id)
+        if party is Party.CLIENT and Permission.ENGAGEMENTS_MANAGE in perms
         else [],
         "vendor_templates": vendor_templates,
         "enrolled_here": any(r.user.id == actor.user_id for r in rows or [])
@@ -291,32 +272,6 @@ def _detail_context(
         "is_ended": engagement.engagement_state is EngagementState.ENDED,
         "form": {},
     }
-
-
-def gate_org_name(session: Session, org_id: uuid.UUID) -> str:
-    org = orgs.org_unscoped(session, org_id)
-    return org.name if org else "—"
-
-
-def roster_approvals(
-    session: Session, actor: Actor, engagement: Engagement
-) -> list[dict[str, Any]]:
-    _ = actor
-    return [
-        {"approval": a, "name": gate_org_name(session, a.sub_org_id)}
-        for a in roster.approvals_of(session, engagement.id)
-    ]
-
-
-def roster_exceptions(
-    session: Session, actor: Actor, engagement: Engagement
-) -> list[dict[str, Any]]:
-    _ = actor
-    out = []
-    for x in roster.exceptions_of(session, engagement.id):
-        who = users.user_unscoped(session, x.user_id) if x.user_id else None
-        out.append({"x": x, "who": who.display_name if who else "every agent"})
-    return out
 
 
 @router.get("/engagements/{engagement_id}")
