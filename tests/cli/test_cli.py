@@ -63,7 +63,7 @@ def test_demo_seeds_once_and_lists(run):
     orgs = json.loads(run("org", "list", "--json").output)
     assert {o["kind"] for o in orgs} == {"client", "vendor", "subcontractor"}
     people = json.loads(run("user", "list", "--json").output)
-    assert len(people) == 8
+    assert len(people) == 9
     assert all("password" not in json.dumps(p) for p in people)
 
 
