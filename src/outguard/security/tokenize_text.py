@@ -12,18 +12,38 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import re
 import string
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
+import numpy as np
 import phonenumbers
 
-from outguard.security.ff1 import FF1, DomainError, min_length
-from outguard.security.tokenize import Column, Tokens, tweak_for
+from outguard.security import nanp
+from outguard.security.ff1 import FF1, MAX_LEN, DomainError, min_length
+from outguard.security.tokenize import (
+    MAX_CYCLE_WALK,
+    Column,
+    RadixCipher,
+    Tokens,
+    by_length,
+    group_digit_layouts,
+    render_digits,
+    tweak_for,
+)
 
 _DIGITS = string.digits
 _LOWER = string.ascii_lowercase
 _ALNUM36 = _DIGITS + _LOWER
+
+
+def _rows_text(raw: np.ndarray) -> list[str]:
+    """(N, L) ASCII matrix -> its N strings."""
+    count, length = raw.shape
+    joined = raw.tobytes().decode("ascii")
+    return [joined[k : k + length] for k in range(0, count * length, length)]
 
 
 class _ClassCipher:
@@ -35,6 +55,45 @@ class _ClassCipher:
         self._index = {c: i for i, c in enumerate(alphabet)}
         self._tweak = tweak_for(kind)
         self.minlen = min_length(len(alphabet))
+        self._rows = RadixCipher(key, kind, len(alphabet))
+        self._lut = np.full(
+            256, 255, dtype=np.uint8
+        )  # ASCII byte -> numeral (255: none)
+        self._lut[np.frombuffer(alphabet.encode("ascii"), dtype=np.uint8)] = np.arange(
+            len(alphabet), dtype=np.uint8
+        )
+        self._chars = np.frombuffer(alphabet.encode("ascii"), dtype=np.uint8)
+
+    def apply_many(self, texts: Sequence[str], *, decrypt: bool) -> list[str | None]:
+        """`apply` on each ASCII text over all its class characters, batched by their count.
+
+        None where a text has fewer than `minlen` (or more than FF1's MAX_LEN) of them.
+        """
+        out: list[str | None] = [None] * len(texts)
+        # numeral count -> [(row indexes, raw matrix, class mask)] across text lengths
+        buckets: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = (
+            defaultdict(list)
+        )
+        for rows, raw in by_length(texts).values():
+            mask = self._lut[raw] != 255
+            counts = mask.sum(axis=1)
+            for n in np.unique(counts).tolist():
+                if self.minlen <= n <= MAX_LEN:
+                    sel = np.flatnonzero(counts == n)
+                    buckets[n].append((rows[sel], raw[sel], mask[sel]))
+        for n, parts in buckets.items():
+            numerals = np.concatenate(
+                [self._lut[raw[mask]].reshape(-1, n) for _, raw, mask in parts]
+            )
+            result = self._chars[self._rows.apply(numerals, decrypt=decrypt)]
+            at = 0
+            for rows, raw, mask in parts:
+                done = raw.copy()
+                done[mask] = result[at : at + len(rows)].ravel()
+                at += len(rows)
+                for r, text in zip(rows.tolist(), _rows_text(done), strict=True):
+                    out[r] = text
+        return out
 
     def positions(self, text: str) -> list[int]:
         return [i for i, c in enumerate(text) if c in self._index]
@@ -62,17 +121,30 @@ def _column(values: Column, fn: object) -> Tokens:
     return out
 
 
+# A US phone number in one of the usual layouts: `phonenumbers` parses it to country code 1
+# and the last ten digits, whatever the digits are, so the batch path below gives what the
+# per-value path gives (tests/unit/security/test_token_equivalence.py checks it).
+_NANP_SHAPE = re.compile(
+    r"(?:\+?1[ .-]?)?(?:\([2-9][0-9]{2}\) ?|[2-9][0-9]{2}[ .-]?)[0-9]{3}[ .-]?[0-9]{4}"
+)
+_NSN = nanp.NSN_DIGITS
+
+
 class Phone:
     """Phone numbers that stay valid for their region.
 
     The country code and the first three national digits (area code) are kept; the rest is
-    encrypted, cycle-walking until `phonenumbers` calls the number valid.
+    encrypted, cycle-walking until `phonenumbers` calls the number valid. US numbers in the
+    usual layouts go through as a batch (FF1 on the digit matrix, validity from `nanp`);
+    anything else takes the per-value path.
     """
 
     def __init__(self, key: bytes, *, region: str = "US", keep: int = 3) -> None:
         self._cipher = _ClassCipher(key, "phone", _DIGITS)
+        self._digits = RadixCipher(key, "phone")  # the same FF1 and tweak, on a matrix
         self._region = region
         self._keep = keep
+        self._batch = region == "US" and keep == 3 and nanp.available()
 
     def __repr__(self) -> str:
         return "Phone(key=<redacted>)"
@@ -91,7 +163,7 @@ class Phone:
         if len(secret) < self._cipher.minlen:
             raise DomainError("too few digits to encrypt")
         text = value
-        for _ in range(200):
+        for _ in range(MAX_CYCLE_WALK):
             text = self._cipher.apply(text, secret, decrypt=decrypt)
             candidate = phonenumbers.parse(text, self._region)
             if phonenumbers.is_valid_number(candidate):
@@ -100,11 +172,57 @@ class Phone:
             "cycle-walking did not reach a valid number"
         )  # pragma: no cover
 
+    def _many(self, values: Column, *, decrypt: bool) -> Tokens:
+        out: Tokens = [None] * len(values)
+        fast: list[int] = []
+        shaped: list[str] = []
+        for i, v in enumerate(values):
+            if v is None or not v.strip():
+                continue
+            if self._batch and _NANP_SHAPE.fullmatch(v) is not None:
+                fast.append(i)
+                shaped.append(v)
+                continue
+            try:
+                out[i] = self._one(v, decrypt=decrypt)
+            except (DomainError, ValueError, phonenumbers.NumberParseException):
+                out[i] = None
+        if fast:
+            self._walk(shaped, fast, out, decrypt=decrypt)
+        return out
+
+    def _walk(
+        self, values: list[str], where: list[int], out: Tokens, *, decrypt: bool
+    ) -> None:
+        """The per-value cycle walk, for all NANP-shaped values at once."""
+        for group in group_digit_layouts(values, lambda n: n in {_NSN, _NSN + 1}):
+            nsn = group.digits[:, -_NSN:]
+            rows = np.flatnonzero(nanp.valid(nsn))  # an invalid number is refused
+            area = nsn[rows, : self._keep]
+            secret = nsn[rows, self._keep :].copy()
+            todo = np.arange(rows.size)
+            for _ in range(MAX_CYCLE_WALK):
+                if todo.size == 0:
+                    break
+                secret[todo] = self._digits.apply(secret[todo], decrypt=decrypt)
+                walked = np.concatenate([area[todo], secret[todo]], axis=1)
+                todo = todo[~nanp.valid(walked)]
+            ok = np.ones(rows.size, dtype=bool)
+            ok[todo] = False  # 200 passes without a valid number: refused, as per value
+            digits = group.digits[rows].copy()
+            digits[:, -secret.shape[1] :] = secret
+            texts = render_digits(group.raw[rows], group.positions, digits)
+            for r, text, good in zip(
+                group.rows[rows].tolist(), texts, ok.tolist(), strict=True
+            ):
+                if good:
+                    out[where[r]] = text
+
     def tokenize(self, values: Column) -> Tokens:
-        return _column(values, lambda v: self._one(v, decrypt=False))
+        return self._many(values, decrypt=False)
 
     def detokenize(self, tokens: Column) -> Tokens:
-        return _column(tokens, lambda v: self._one(v, decrypt=True))
+        return self._many(tokens, decrypt=True)
 
 
 class Email:
@@ -139,11 +257,45 @@ class Email:
             domain = self._domain.apply(body, dpos, decrypt=decrypt) + "." + tld
         return f"{local}@{domain}"
 
+    def _many(self, values: Column, *, decrypt: bool) -> Tokens:
+        """`_one` for a whole column: the local parts (and domains) through FF1 as batches."""
+        where: list[int] = []
+        locals_: list[str] = []
+        domains: list[str] = []
+        for i, v in enumerate(values):
+            if v is None or not v.strip():
+                continue
+            text = v.strip()
+            if text.count("@") != 1 or not text.isascii():
+                continue
+            local, domain = text.lower().split("@")
+            if "." not in domain:
+                continue
+            where.append(i)
+            locals_.append(local)
+            domains.append(domain)
+        out: Tokens = [None] * len(values)
+        new_locals = self._local.apply_many(locals_, decrypt=decrypt)
+        new_domains: list[str | None] = list(domains)
+        if not self._keep_domain:
+            split = [d.rsplit(".", 1) for d in domains]
+            bodies = self._domain.apply_many([b for b, _ in split], decrypt=decrypt)
+            new_domains = [
+                None if body is None else f"{body}.{tld}"
+                for body, (_, tld) in zip(bodies, split, strict=True)
+            ]
+        for i, new_local, new_domain in zip(
+            where, new_locals, new_domains, strict=True
+        ):
+            if new_local is not None and new_domain is not None:
+                out[i] = f"{new_local}@{new_domain}"
+        return out
+
     def tokenize(self, values: Column) -> Tokens:
-        return _column(values, lambda v: self._one(v, decrypt=False))
+        return self._many(values, decrypt=False)
 
     def detokenize(self, tokens: Column) -> Tokens:
-        return _column(tokens, lambda v: self._one(v, decrypt=True))
+        return self._many(tokens, decrypt=True)
 
 
 class Alnum:

@@ -1,0 +1,275 @@
+"""NANP (+1) phone number validity for whole columns, exactly as `phonenumbers` decides it.
+
+`phonenumbers.is_valid_number` finds a +1 number's region by trying the metadata of each NANP
+region in turn (the region's leading digits, or else a full type match), then asks whether
+the number has a type in that region. `_Table.is_valid` does the same from the same metadata,
+without parsing. For a given area code, the patterns read only the first few digits, the rest
+being "any digit" (four for most US area codes, seven for Barbados and Jamaica): that depth
+is worked out per area code from the patterns themselves (`_reads`, on Python's regex parse
+tree), so validity is a table over the first seven digits, filled one area code at a time
+with as few checks as the depth needs, and a whole column is one numpy lookup. An area code
+whose patterns cannot be analysed that way is checked number by number, still exactly.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import threading
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import phonenumbers
+from phonenumbers import PhoneMetadata
+
+NSN_DIGITS = 10  # a NANP national number: area code, exchange, line
+PREFIX = 7  # the most leading digits validity depends on (Barbados, Jamaica)
+_ZERO = ord("0")
+_TYPES = (  # the order `phonenumbers` tries them in; any match makes the number valid
+    "premium_rate",
+    "toll_free",
+    "shared_cost",
+    "voip",
+    "personal_number",
+    "pager",
+    "uan",
+    "voicemail",
+    "fixed_line",
+)
+
+
+@dataclass(frozen=True)
+class _Desc:
+    pattern: re.Pattern[str]
+    lengths: tuple[int, ...]
+
+    def matches(self, nsn: str) -> bool:
+        if self.lengths and len(nsn) not in self.lengths:
+            return False
+        return self.pattern.fullmatch(nsn) is not None
+
+
+@dataclass(frozen=True)
+class _Region:
+    lead: re.Pattern[str] | None
+    general: _Desc | None
+    types: tuple[_Desc, ...]
+
+    def typed(self, nsn: str) -> bool:
+        """`_number_type_helper(nsn, metadata) != UNKNOWN`."""
+        if self.general is None or not self.general.matches(nsn):
+            return False
+        return any(d.matches(nsn) for d in self.types)
+
+
+def _desc(desc: Any) -> _Desc | None:
+    if desc is None or not desc.national_number_pattern:
+        return None  # `_match_national_number` is False for an empty pattern
+    return _Desc(re.compile(desc.national_number_pattern), tuple(desc.possible_length))
+
+
+def _region(code: str) -> _Region | None:
+    md = PhoneMetadata.metadata_for_region(code.upper(), None)
+    if md is None:
+        return None
+    names = list(_TYPES)
+    if not md.same_mobile_and_fixed_line_pattern:
+        names.append("mobile")
+    types = tuple(d for n in names if (d := _desc(getattr(md, n))) is not None)
+    lead = re.compile(md.leading_digits) if md.leading_digits is not None else None
+    return _Region(lead, _desc(md.general_desc), types)
+
+
+# ---------------------------------------------------------------- the shape check
+def _regex_parser() -> tuple[Any, Any]:
+    """Python's regex parser and its opcodes (deprecated aliases, still shipped); None: none."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        try:
+            return (
+                importlib.import_module("sre_parse"),
+                importlib.import_module("sre_constants"),
+            )
+        except (
+            ImportError
+        ):  # pragma: no cover - then every area code is checked per value
+            return None, None
+
+
+_P, _C = _regex_parser()
+
+
+def _parse(pattern: str) -> list[Any] | None:
+    if _P is None:  # pragma: no cover
+        return None
+    try:
+        items: list[Any] = list(_P.parse(pattern))
+    except re.error:  # pragma: no cover
+        return None
+    return items
+
+
+def _in_class(items: Any, ch: int) -> bool:
+    """Whether the character `ch` is in an IN class (digits-only classes; else: maybe)."""
+    negate = False
+    hit = False
+    for op, av in items:
+        if op is _C.NEGATE:
+            negate = True
+        elif op is _C.LITERAL:
+            hit = hit or av == ch
+        elif op is _C.RANGE:
+            hit = hit or av[0] <= ch <= av[1]
+        elif op is _C.CATEGORY and av is _C.CATEGORY_DIGIT:
+            hit = hit or _ZERO <= ch <= _ZERO + 9
+        else:  # pragma: no cover - not in NANP metadata: assume it may match
+            return True
+    return hit != negate
+
+
+def _any_digit(op: Any, av: Any) -> bool:
+    if op is _C.IN:
+        return all(_in_class(av, _ZERO + k) for k in range(10))
+    if op in (_C.MAX_REPEAT, _C.MIN_REPEAT):
+        return all(_any_digit(o, a) for o, a in av[2])
+    if op is _C.SUBPATTERN:
+        return all(_any_digit(o, a) for o, a in av[-1])
+    return False
+
+
+def _reads(items: list[Any], pos: int, known: str, depth: int) -> bool:  # noqa: C901 - one opcode each
+    """Whether matching `items` from `pos` reads nothing past `depth` but "a digit".
+
+    For digit strings that start with `known`: then the outcome is fixed by the first `depth`.
+    """
+    if not items:
+        return True
+    (op, av), rest = items[0], items[1:]
+    if pos >= depth:
+        return all(_any_digit(o, a) for o, a in items)
+    if op in (_C.LITERAL, _C.IN):
+        if pos < len(known):
+            ch = ord(known[pos])
+            if not (av == ch if op is _C.LITERAL else _in_class(av, ch)):
+                return True  # no string starting with `known` takes this path
+        return _reads(rest, pos + 1, known, depth)
+    if op is _C.SUBPATTERN:
+        return _reads(list(av[-1]) + rest, pos, known, depth)
+    if op is _C.BRANCH:
+        return all(_reads(list(alt) + rest, pos, known, depth) for alt in av[1])
+    if op in (_C.MAX_REPEAT, _C.MIN_REPEAT):
+        low, high, body = av
+        if _any_digit(op, av) and all(_any_digit(o, a) for o, a in rest):
+            return True  # digits to the end: only the length counts, and it is fixed
+        if high is _C.MAXREPEAT or high > NSN_DIGITS:
+            return False
+        return all(
+            _reads(list(body) * k + rest, pos, known, depth)
+            for k in range(low, high + 1)
+        )
+    return False  # anchors, look-arounds, back references: not analysed, not trusted
+
+
+# ---------------------------------------------------------------- the table
+class _Table:
+    """Validity by the first PREFIX digits, filled one area code at a time, as few as it needs."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.regions: list[_Region] | None = None
+        self.parsed: list[list[Any]] | None = None  # every pattern the regions read
+        self.valid = np.zeros(10**PREFIX, dtype=bool)  # pages are touched per area code
+        self.depth = np.zeros(1000, dtype=np.int8)  # per area: 0 to fill, -1 per value
+
+    def load(self) -> list[_Region]:
+        with self.lock:
+            if self.regions is None:
+                regions = [
+                    r
+                    for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(1, ())
+                    if (r := _region(code)) is not None
+                ]
+                patterns = [
+                    p.pattern
+                    for r in regions
+                    for p in (
+                        *([r.lead] if r.lead else []),
+                        *([r.general.pattern] if r.general else []),
+                        *(d.pattern for d in r.types),
+                    )
+                ]
+                parsed = [_parse(p) for p in patterns]
+                self.parsed = [p for p in parsed if p is not None]
+                if len(self.parsed) < len(parsed):  # pragma: no cover
+                    self.parsed = None
+                self.regions = regions
+        return self.regions
+
+    def is_valid(self, nsn: str) -> bool:
+        """`phonenumbers.is_valid_number` of the +1 number `nsn`, from the metadata."""
+        for region in self.load():
+            if region.lead is not None:
+                if region.lead.match(nsn):
+                    return region.typed(nsn)
+            elif region.typed(nsn):
+                return True
+        return False
+
+    def _depth(self, area: str) -> int:
+        """The fewest leading digits that fix validity for this area code (-1: none <= PREFIX)."""
+        if self.parsed is None:  # pragma: no cover
+            return -1
+        for depth in range(len(area), PREFIX + 1):
+            if all(_reads(items, 0, area, depth) for items in self.parsed):
+                return depth
+        return -1
+
+    def fill(self, area: int) -> None:
+        code = f"{area:03d}"
+        depth = self._depth(code)
+        if depth > 0:
+            free = depth - len(code)
+            row = [
+                self.is_valid(f"{code}{p:0{free}d}".ljust(NSN_DIGITS, "0"))
+                if free
+                else self.is_valid(code.ljust(NSN_DIGITS, "0"))
+                for p in range(10**free)
+            ]
+            span = 10 ** (PREFIX - len(code))
+            self.valid[area * span : (area + 1) * span] = np.repeat(
+                np.array(row, dtype=bool), 10 ** (PREFIX - depth)
+            )
+        with self.lock:
+            self.depth[area] = depth
+
+
+_TABLE = _Table()
+
+
+def available() -> bool:
+    """Whether this `phonenumbers` has NANP metadata to check +1 numbers with."""
+    return bool(_TABLE.load())
+
+
+def is_valid(nsn: str) -> bool:
+    """One 10-digit +1 national number (first digit 2-9): `phonenumbers.is_valid_number`."""
+    digits = np.frombuffer(nsn.encode("ascii"), dtype=np.uint8) - _ZERO
+    return bool(valid(digits[None, :])[0])
+
+
+def valid(nsn: np.ndarray) -> np.ndarray:
+    """(N, 10) digit matrix of +1 national numbers (first digit 2-9) -> is_valid_number."""
+    _TABLE.load()
+    prefix = np.zeros(nsn.shape[0], dtype=np.int64)
+    for k in range(PREFIX):
+        prefix = prefix * 10 + nsn[:, k]
+    areas = prefix // 10 ** (PREFIX - 3)
+    for area in np.unique(areas).tolist():
+        if _TABLE.depth[area] == 0:
+            _TABLE.fill(area)
+    out: np.ndarray = _TABLE.valid[prefix]
+    for i in np.flatnonzero(_TABLE.depth[areas] < 0).tolist():  # pragma: no cover
+        out[i] = _TABLE.is_valid("".join(map(str, nsn[i].tolist())))
+    return out
