@@ -96,7 +96,20 @@ def scan_texts(
     dictionary: Dictionary | None = None,
     ner: NameRecogniser | None = None,
 ) -> list[list[Finding]]:
-    """Findings per text (offsets into each original text); NER, if given, runs batched."""
+    """Findings per text (offsets into each original text); NER, if given, runs batched.
+
+    Equal texts are scanned once: a column repeats its notes ("ok", "Approved by ...").
+    """
+    distinct = list(dict.fromkeys(texts))
+    if len(distinct) < len(texts):
+        found = dict(
+            zip(
+                distinct,
+                scan_texts(distinct, entities=entities, dictionary=dictionary, ner=ner),
+                strict=True,
+            )
+        )
+        return [list(found[t]) for t in texts]
     normalised = [normalise(t) for t in texts]
     names = ner.names([n.text for n in normalised]) if ner is not None else None
     results = []

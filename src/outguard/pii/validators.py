@@ -18,6 +18,8 @@ from stdnum.us import itin as _itin
 from stdnum.us import rtn as _rtn
 from stdnum.us import ssn as _ssn
 
+from outguard.security import nanp
+
 # Samples printed in ads, documentation and forms: never a person's number.
 SAMPLE_SSNS = frozenset(
     {"123456789", "078051120", "219099999", "111111111", "333333333"}
@@ -86,6 +88,10 @@ def is_valid_email(value: str) -> bool:
 
 
 def is_valid_phone(value: str, region: str = "US") -> bool:
+    if region == "US" and (national := nanp.us_national(value)) is not None:
+        return nanp.is_valid(
+            national
+        )  # what parse + is_valid_number say, without parsing
     try:
         return phonenumbers.is_valid_number(phonenumbers.parse(value, region))
     except phonenumbers.NumberParseException:

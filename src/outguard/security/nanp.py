@@ -5,7 +5,7 @@ region in turn (the region's leading digits, or else a full type match), then as
 the number has a type in that region. `_Table.is_valid` does the same from the same metadata,
 without parsing. For a given area code, the patterns read only the first few digits, the rest
 being "any digit" (four for most US area codes, seven for Barbados and Jamaica): that depth
-is worked out per area code from the patterns themselves (`_reads`, on Python's regex parse
+is worked out per area code from the patterns themselves (`_needs`, on Python's regex parse
 tree), so validity is a table over the first seven digits, filled one area code at a time
 with as few checks as the depth needs, and a whole column is one numpy lookup. An area code
 whose patterns cannot be analysed that way is checked number by number, still exactly.
@@ -139,37 +139,37 @@ def _any_digit(op: Any, av: Any) -> bool:
     return False
 
 
-def _reads(items: list[Any], pos: int, known: str, depth: int) -> bool:  # noqa: C901 - one opcode each
-    """Whether matching `items` from `pos` reads nothing past `depth` but "a digit".
+_UNBOUNDED = NSN_DIGITS + 1  # "reads further than we can tell"
 
-    For digit strings that start with `known`: then the outcome is fixed by the first `depth`.
+
+def _needs(items: list[Any], pos: int, known: str) -> int:
+    """How many leading characters decide whether `items` match from `pos` (past: digits).
+
+    For digit strings that start with `known`; paths that `known` rules out count for
+    nothing. Anything but literals, classes, groups, branches and bounded repeats is not
+    analysed and counts as reading everything.
     """
-    if not items:
-        return True
+    if not items or all(_any_digit(o, a) for o, a in items):
+        return pos  # digits to the end: only the length counts, and it is fixed
     (op, av), rest = items[0], items[1:]
-    if pos >= depth:
-        return all(_any_digit(o, a) for o, a in items)
     if op in (_C.LITERAL, _C.IN):
         if pos < len(known):
             ch = ord(known[pos])
             if not (av == ch if op is _C.LITERAL else _in_class(av, ch)):
-                return True  # no string starting with `known` takes this path
-        return _reads(rest, pos + 1, known, depth)
+                return 0  # no string starting with `known` takes this path
+        return max(pos + 1, _needs(rest, pos + 1, known))
     if op is _C.SUBPATTERN:
-        return _reads(list(av[-1]) + rest, pos, known, depth)
+        return _needs(list(av[-1]) + rest, pos, known)
     if op is _C.BRANCH:
-        return all(_reads(list(alt) + rest, pos, known, depth) for alt in av[1])
+        return max(_needs(list(alt) + rest, pos, known) for alt in av[1])
     if op in (_C.MAX_REPEAT, _C.MIN_REPEAT):
         low, high, body = av
-        if _any_digit(op, av) and all(_any_digit(o, a) for o, a in rest):
-            return True  # digits to the end: only the length counts, and it is fixed
         if high is _C.MAXREPEAT or high > NSN_DIGITS:
-            return False
-        return all(
-            _reads(list(body) * k + rest, pos, known, depth)
-            for k in range(low, high + 1)
+            return _UNBOUNDED
+        return max(
+            _needs(list(body) * k + rest, pos, known) for k in range(low, high + 1)
         )
-    return False  # anchors, look-arounds, back references: not analysed, not trusted
+    return _UNBOUNDED  # anchors, look-arounds, back references
 
 
 # ---------------------------------------------------------------- the table
@@ -200,7 +200,7 @@ class _Table:
                         *(d.pattern for d in r.types),
                     )
                 ]
-                parsed = [_parse(p) for p in patterns]
+                parsed = [_parse(p) for p in dict.fromkeys(patterns)]
                 self.parsed = [p for p in parsed if p is not None]
                 if len(self.parsed) < len(parsed):  # pragma: no cover
                     self.parsed = None
@@ -221,10 +221,8 @@ class _Table:
         """The fewest leading digits that fix validity for this area code (-1: none <= PREFIX)."""
         if self.parsed is None:  # pragma: no cover
             return -1
-        for depth in range(len(area), PREFIX + 1):
-            if all(_reads(items, 0, area, depth) for items in self.parsed):
-                return depth
-        return -1
+        depth = max(len(area), *(_needs(items, 0, area) for items in self.parsed))
+        return depth if depth <= PREFIX else -1
 
     def fill(self, area: int) -> None:
         code = f"{area:03d}"
@@ -255,8 +253,30 @@ def available() -> bool:
 
 def is_valid(nsn: str) -> bool:
     """One 10-digit +1 national number (first digit 2-9): `phonenumbers.is_valid_number`."""
-    digits = np.frombuffer(nsn.encode("ascii"), dtype=np.uint8) - _ZERO
-    return bool(valid(digits[None, :])[0])
+    _TABLE.load()
+    area = int(nsn[:3])
+    if _TABLE.depth[area] == 0:
+        _TABLE.fill(area)
+    if _TABLE.depth[area] < 0:  # pragma: no cover
+        return _TABLE.is_valid(nsn)
+    return bool(_TABLE.valid[int(nsn[:PREFIX])])
+
+
+# A US number in one of the usual layouts: `phonenumbers.parse(text, "US")` reads it as
+# country code 1 and its last ten digits, whatever the digits are (the +1 or 1 is a country
+# code, never a national prefix, before an area code 2-9), so its validity is `is_valid`
+# of those ten (tests/unit/security/test_token_equivalence.py checks both against parse).
+US_LAYOUT = re.compile(
+    r"(?:\+?1[ .-]?)?(?:\([2-9][0-9]{2}\) ?|[2-9][0-9]{2}[ .-]?)[0-9]{3}[ .-]?[0-9]{4}"
+)
+
+
+def us_national(text: str) -> str | None:
+    """The ten national digits of a US number in a usual layout; None for anything else."""
+    if US_LAYOUT.fullmatch(text) is None:
+        return None
+    digits = "".join(c for c in text if c.isdigit())
+    return digits[-NSN_DIGITS:]
 
 
 def valid(nsn: np.ndarray) -> np.ndarray:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
-import re
 import string
 from collections import defaultdict
 from collections.abc import Sequence
@@ -121,12 +120,6 @@ def _column(values: Column, fn: object) -> Tokens:
     return out
 
 
-# A US phone number in one of the usual layouts: `phonenumbers` parses it to country code 1
-# and the last ten digits, whatever the digits are, so the batch path below gives what the
-# per-value path gives (tests/unit/security/test_token_equivalence.py checks it).
-_NANP_SHAPE = re.compile(
-    r"(?:\+?1[ .-]?)?(?:\([2-9][0-9]{2}\) ?|[2-9][0-9]{2}[ .-]?)[0-9]{3}[ .-]?[0-9]{4}"
-)
 _NSN = nanp.NSN_DIGITS
 
 
@@ -179,7 +172,7 @@ class Phone:
         for i, v in enumerate(values):
             if v is None or not v.strip():
                 continue
-            if self._batch and _NANP_SHAPE.fullmatch(v) is not None:
+            if self._batch and nanp.US_LAYOUT.fullmatch(v) is not None:
                 fast.append(i)
                 shaped.append(v)
                 continue

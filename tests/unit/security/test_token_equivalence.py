@@ -258,3 +258,16 @@ def test_email_batch_equals_per_value(keep_domain):
         values,
         canonical=lambda v: v.strip().lower(),
     )
+
+
+def test_is_valid_phone_equals_parse_and_is_valid_number():
+    from outguard.pii.validators import is_valid_phone
+
+    def slow(value):
+        try:
+            return phonenumbers.is_valid_number(phonenumbers.parse(value, "US"))
+        except phonenumbers.NumberParseException:
+            return False
+
+    values = [v for v in _phones(random.Random(6), 4000) if v is not None]
+    assert [is_valid_phone(v) for v in values] == [slow(v) for v in values]
