@@ -123,6 +123,47 @@ def test_addresses_generalise_to_city_state_state_or_zip3():
     assert cells.generalize_zip3(["62704-1234", None]) == ["627**", None]
 
 
+def test_usual_address_shape_reads_as_usaddress_reads_it():
+    """The regex path for '<street>, <City>, <ST> <ZIP>' agrees with usaddress's model."""
+    import random
+
+    import usaddress
+    from faker import Faker
+
+    fake = Faker("en_US")
+    fake.seed_instance(8)
+    rng = random.Random(8)
+    checked = 0
+    for _ in range(400):
+        city = fake.city().split()[-1]  # one word: usaddress never splits it
+        state, zip_code = (
+            fake.state_abbr(),
+            rng.choice([fake.zipcode(), fake.zipcode_plus4()]),
+        )
+        address = f"{fake.street_address()}, {city}, {state} {zip_code}"
+        parts, _ = usaddress.tag(address)
+        expected = (
+            f"{parts['PlaceName'].strip(' ,')}, {parts['StateName'].strip(' ,.')}"
+        )
+        assert cells.generalize_address(address, "city_state") == expected
+        assert cells.generalize_address(address, "state") == expected.split(", ")[1]
+        checked += 1
+    assert checked == 400
+    # A two-word city stays whole (usaddress sometimes took "Port" for the street).
+    assert (
+        cells.generalize_address(
+            "2540 Wallace River, Port Alexaburgh, MH 14834", "city_state"
+        )
+        == "Port Alexaburgh, MH"
+    )
+    # Other shapes still go to usaddress: more commas, no ZIP, an unknown state code.
+    assert (
+        cells.generalize_address("12 Main St, Apt 4, Springfield, IL 62704", "state")
+        == "IL"
+    )
+    assert cells._city_state("12 Main St, Springfield, ZZ 62704") is None
+
+
 def test_amount_bands():
     bands = [0, 100, 1000, 10000]
     values = ["$1,234.50", "(50.00)", "99.99", "10000", "abc", None, "12,000"]
