@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import CursorResult, delete, func, select
+from sqlalchemy import CursorResult, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from outguard.keystore.models import DataKey, KekState, TenantKek, VaultEntry
@@ -119,9 +119,10 @@ class KeyRepository:
         )
         return list(self._s.execute(stmt).scalars())
 
-    def add_vault_entries(self, entries: list[VaultEntry]) -> None:
-        self._s.add_all(entries)
-        self._s.flush()
+    def add_vault_entries(self, rows: list[dict[str, Any]]) -> None:
+        """New vault rows (VaultEntry's columns), as one bulk INSERT: no ORM objects."""
+        if rows:
+            self._s.execute(insert(VaultEntry), rows)
 
     def delete_vault(self, scope: str) -> int:
         """Erase a shredded recipient's vault rows (their key is already gone)."""
