@@ -13,10 +13,8 @@ whose patterns cannot be analysed that way is checked number by number, still ex
 
 from __future__ import annotations
 
-import importlib
 import re
 import threading
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,9 +22,10 @@ import numpy as np
 import phonenumbers
 from phonenumbers import PhoneMetadata
 
+from outguard.security import regex_tree
+
 NSN_DIGITS = 10  # a NANP national number: area code, exchange, line
 PREFIX = 7  # the most leading digits validity depends on (Barbados, Jamaica)
-_ZERO = ord("0")
 _TYPES = (  # the order `phonenumbers` tries them in; any match makes the number valid
     "premium_rate",
     "toll_free",
@@ -83,60 +82,13 @@ def _region(code: str) -> _Region | None:
 
 
 # ---------------------------------------------------------------- the shape check
-def _regex_parser() -> tuple[Any, Any]:
-    """Python's regex parser and its opcodes (deprecated aliases, still shipped); None: none."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        try:
-            return (
-                importlib.import_module("sre_parse"),
-                importlib.import_module("sre_constants"),
-            )
-        except (
-            ImportError
-        ):  # pragma: no cover - then every area code is checked per value
-            return None, None
-
-
-_P, _C = _regex_parser()
-
-
-def _parse(pattern: str) -> list[Any] | None:
-    if _P is None:  # pragma: no cover
-        return None
-    try:
-        items: list[Any] = list(_P.parse(pattern))
-    except re.error:  # pragma: no cover
-        return None
-    return items
+_C = regex_tree.OP
+_any_digit = regex_tree.any_digit
 
 
 def _in_class(items: Any, ch: int) -> bool:
-    """Whether the character `ch` is in an IN class (digits-only classes; else: maybe)."""
-    negate = False
-    hit = False
-    for op, av in items:
-        if op is _C.NEGATE:
-            negate = True
-        elif op is _C.LITERAL:
-            hit = hit or av == ch
-        elif op is _C.RANGE:
-            hit = hit or av[0] <= ch <= av[1]
-        elif op is _C.CATEGORY and av is _C.CATEGORY_DIGIT:
-            hit = hit or _ZERO <= ch <= _ZERO + 9
-        else:  # pragma: no cover - not in NANP metadata: assume it may match
-            return True
-    return hit != negate
-
-
-def _any_digit(op: Any, av: Any) -> bool:
-    if op is _C.IN:
-        return all(_in_class(av, _ZERO + k) for k in range(10))
-    if op in (_C.MAX_REPEAT, _C.MIN_REPEAT):
-        return all(_any_digit(o, a) for o, a in av[2])
-    if op is _C.SUBPATTERN:
-        return all(_any_digit(o, a) for o, a in av[-1])
-    return False
+    hit = regex_tree.in_class(items, ch)
+    return True if hit is None else hit  # not understood: it may match
 
 
 _UNBOUNDED = NSN_DIGITS + 1  # "reads further than we can tell"
@@ -200,7 +152,7 @@ class _Table:
                         *(d.pattern for d in r.types),
                     )
                 ]
-                parsed = [_parse(p) for p in dict.fromkeys(patterns)]
+                parsed = [regex_tree.parse(p) for p in dict.fromkeys(patterns)]
                 self.parsed = [p for p in parsed if p is not None]
                 if len(self.parsed) < len(parsed):  # pragma: no cover
                     self.parsed = None
