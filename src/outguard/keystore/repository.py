@@ -113,11 +113,12 @@ class KeyRepository:
             )
         return found
 
-    def vault_entries(self, scope: str, kind: str) -> list[VaultEntry]:
-        stmt = select(VaultEntry).where(
-            VaultEntry.scope == scope, VaultEntry.kind == kind
-        )
-        return list(self._s.execute(stmt).scalars())
+    def vault_entries(self, scope: str, kind: str) -> list[tuple[bytes, bytes, bytes]]:
+        """(lookup, sealed original, sealed pseudonym) of every entry: rows, not objects."""
+        stmt = select(
+            VaultEntry.lookup, VaultEntry.sealed_original, VaultEntry.sealed_pseudonym
+        ).where(VaultEntry.scope == scope, VaultEntry.kind == kind)
+        return [(r[0], r[1], r[2]) for r in self._s.execute(stmt)]
 
     def add_vault_entries(self, rows: list[dict[str, Any]]) -> None:
         """New vault rows (VaultEntry's columns), as one bulk INSERT: no ORM objects."""

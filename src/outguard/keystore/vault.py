@@ -280,11 +280,13 @@ def pseudonym_map(
     except NotFoundError:
         return {}
     out = {}
-    for entry in KeyRepository(session).vault_entries(sc.scope, kind):
+    for lookup, sealed_original, sealed_pseudonym in KeyRepository(
+        session
+    ).vault_entries(sc.scope, kind):
         pseudonym = open_sealed(
-            sc.key.material, entry.sealed_pseudonym, sc.context(entry.lookup, "p")
+            sc.key.material, sealed_pseudonym, sc.context(lookup, "p")
         ).decode()
         out[pseudonym] = open_sealed(
-            sc.key.material, entry.sealed_original, sc.context(entry.lookup, "o")
+            sc.key.material, sealed_original, sc.context(lookup, "o")
         ).decode()
     return out
