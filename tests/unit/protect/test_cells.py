@@ -187,3 +187,54 @@ def test_ips_generalise_to_their_network():
         "[IP_ADDRESS]",
         None,
     ]
+
+
+def test_numeric_dates_read_as_strptime_reads_them():
+    """The regex path for all-numeric formats gives what datetime.strptime gives."""
+    import random
+    from datetime import datetime
+
+    def strptime_only(value):
+        for fmt in cells._DATE_FORMATS:
+            try:
+                return datetime.strptime(value.strip(), fmt).date()  # noqa: DTZ007
+            except ValueError:
+                continue
+        return None
+
+    rng = random.Random(9)
+
+    def part(k):
+        return "".join(rng.choice("0123456789") for _ in range(k))
+
+    values = []
+    for _ in range(6000):
+        a, b, c = (
+            part(rng.randint(1, 4)),
+            part(rng.randint(1, 3)),
+            part(rng.randint(1, 4)),
+        )
+        sep = rng.choice(["-", "/", ".", "", " ", "-/"[rng.randint(0, 1)]])
+        values.append(rng.choice(["", " ", "  "]) + f"{a}{sep}{b}{sep[:1]}{c}")
+    layouts = ["{y}-{m:02d}-{d:02d}", "{m}/{d}/{y}", "{m}/{d}/{yy:02d}", "{d}.{m}.{y}"]
+    layouts += ["{y}{m:02d}{d:02d}", "{m}-{d}-{y}", "{y}/{m}/{d}"]
+    for _ in range(3000):  # real dates in every layout, some past the month's end
+        y, m, d = rng.randint(1900, 2030), rng.randint(1, 12), rng.randint(1, 31)
+        values.append(rng.choice(layouts).format(y=y, m=m, d=d, yy=y % 100))
+    values += [
+        "2024-02-30",
+        "02/29/2023",
+        "02/29/2024",
+        "1/ 5/2024",
+        "0000-01-01",
+        "٢٠٢٤-٠٣-٢٤",
+    ]
+    values += [
+        "Mar 14, 1985",
+        "14 March 1985",
+        "2024-03-24T10:11:12",
+        "2024031",
+        "2024111",
+    ]
+    assert [cells.parse_date(v) for v in values] == [strptime_only(v) for v in values]
+    assert sum(cells.parse_date(v) is not None for v in values) > 1000
