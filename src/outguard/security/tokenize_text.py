@@ -121,6 +121,25 @@ def _column(values: Column, fn: object) -> Tokens:
 
 
 _NSN = nanp.NSN_DIGITS
+_MIN_TOKEN_DIGITS = 9  # three kept and six encrypted (FF1's minimum domain)
+_ALPHA_PHONE_LETTERS = 3  # phonenumbers maps letters to digits from three letters on
+
+
+def _short_national(value: str) -> bool:
+    """Whether `parse(value, "US")` cannot give a national number of nine digits or more.
+
+    Without '+' or a leading 0 (an international prefix) the country code is 1 and the
+    national number is made of the value's own digits, unless three letters make it a
+    vanity number; fewer than nine digits leave no six to encrypt after the area code.
+    """
+    if not value.isascii() or "+" in value:
+        return False
+    digits = [c for c in value if c.isdigit()]
+    return (
+        len(digits) < _MIN_TOKEN_DIGITS
+        and (not digits or digits[0] != "0")
+        and sum(c.isalpha() for c in value) < _ALPHA_PHONE_LETTERS
+    )
 
 
 class Phone:
@@ -176,6 +195,8 @@ class Phone:
                 fast.append(i)
                 shaped.append(v)
                 continue
+            if self._batch and _short_national(v):
+                continue  # an amount, a date, a short code in a note: never a token
             try:
                 out[i] = self._one(v, decrypt=decrypt)
             except (DomainError, ValueError, phonenumbers.NumberParseException):

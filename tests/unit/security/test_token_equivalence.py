@@ -167,6 +167,25 @@ def _phones(rng: random.Random, count: int) -> list[str | None]:
             )
         )
     out += [None, "", "  ", "٢١٢-٥٥٥-١٢٣٤", "(212) ５55-1234", "not a phone", "911"]
+    for _ in range(count // 3):  # what a note's token-shaped pieces look like
+        digits = f"{rng.randint(0, 10**12):d}"[: rng.randint(1, 12)]
+        out.append(
+            rng.choice(
+                [
+                    "{d}",
+                    "{d}.{e}",
+                    "({d})",
+                    "{d}-{e}",
+                    "0{d}",
+                    "1{d}",
+                    "x{d}",
+                    "INV{d}",
+                    "ab{d}",
+                    "1-800-{d}ABC",
+                ]
+            ).format(d=digits, e=rng.randint(0, 99))
+        )
+    out += ["310-1234", "3101234", "1-310-1234", "011 44 20 7946 0958", "0114420794609"]
     return out
 
 
