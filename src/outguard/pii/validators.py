@@ -138,10 +138,13 @@ def is_valid_email(value: str) -> bool:
 
 
 def is_valid_phone(value: str, region: str = "US") -> bool:
-    if region == "US" and (national := nanp.us_national(value)) is not None:
-        return nanp.is_valid(
-            national
-        )  # what parse + is_valid_number say, without parsing
+    if region == "US":
+        # What parse + is_valid_number say, without parsing, where that is cheap to know.
+        if (national := nanp.us_national(value)) is not None:
+            return nanp.is_valid(national)
+        bound = nanp.national_digits_bound(value)
+        if bound is not None and bound < nanp.shortest_national():
+            return False  # 7 today: Canada's 310-xxxx
     try:
         return phonenumbers.is_valid_number(phonenumbers.parse(value, region))
     except phonenumbers.NumberParseException:

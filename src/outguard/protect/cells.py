@@ -11,12 +11,13 @@ import ipaddress
 import itertools
 import re
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 import usaddress
 
 from outguard.pii.entities import Entity
+from outguard.security import datetext
 
 Column = Sequence[str | None]
 
@@ -90,60 +91,13 @@ _DATE_FORMATS = (
 )
 
 
-# strptime's own patterns for these directives (CPython's `_strptime.TimeRE`): an all-numeric
-# format is read with one regex match and `date()`, as strptime reads it, without its per-call
-# locale and cache checks. Formats with month names or times still go through strptime.
-# tests/unit/protect/test_cells.py compares both on random dates.
-_STRPTIME = {
-    "d": r"(?P<d>3[0-1]|[1-2]\d|0[1-9]|[1-9]| [1-9])",
-    "m": r"(?P<m>1[0-2]|0[1-9]|[1-9])",
-    "y": r"(?P<y>\d\d)",
-    "Y": r"(?P<Y>\d\d\d\d)",
-}
-_Y2K_PIVOT = 68  # strptime: %y 00-68 is 20xx, 69-99 is 19xx
-
-
-def _numeric(fmt: str) -> re.Pattern[str] | None:
-    if re.fullmatch(r"(?:%[dmyY]|[-/.])+", fmt) is None:
-        return None
-    escaped = fmt.replace(".", "\\.")
-    return re.compile(
-        re.sub(r"%([dmyY])", lambda m: _STRPTIME[m.group(1)], escaped), re.IGNORECASE
-    )
-
-
-_PARSERS = [(fmt, _numeric(fmt)) for fmt in _DATE_FORMATS]
-
-
-def _read_numeric(pattern: re.Pattern[str], text: str) -> date | None:
-    found = pattern.match(text)
-    if found is None or found.end() != len(text):
-        return None
-    parts = found.groupdict()
-    if "y" in parts:
-        year = int(parts["y"])
-        year += 2000 if year <= _Y2K_PIVOT else 1900
-    else:
-        year = int(parts["Y"])
-    try:
-        return date(year, int(parts["m"]), int(parts["d"]))
-    except ValueError:
-        return None
-
-
 def parse_date(value: str) -> date | None:
     """The first of `_DATE_FORMATS` that reads the value, as `datetime.strptime` reads it."""
     text = value.strip()
-    for fmt, numeric in _PARSERS:
-        if numeric is not None:
-            found = _read_numeric(numeric, text)
-            if found is not None:
-                return found
-            continue
-        try:
-            return datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date
-        except ValueError:
-            continue
+    for fmt in _DATE_FORMATS:
+        found = datetext.parse(text, fmt)
+        if found is not None:
+            return found
     return None
 
 

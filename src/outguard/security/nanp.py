@@ -245,3 +245,32 @@ def valid(nsn: np.ndarray) -> np.ndarray:
     for i in np.flatnonzero(_TABLE.depth[areas] < 0).tolist():  # pragma: no cover
         out[i] = _TABLE.is_valid("".join(map(str, nsn[i].tolist())))
     return out
+
+
+_ALPHA_PHONE_LETTERS = 3  # phonenumbers maps letters to digits from three letters on
+
+
+def shortest_national() -> int:
+    """The fewest national digits a valid +1 number has (0 where a region sets no lengths)."""
+    lengths = [
+        min(r.general.lengths) if r.general is not None and r.general.lengths else 0
+        for r in _TABLE.load()
+    ]
+    return min(lengths, default=0)
+
+
+def national_digits_bound(text: str) -> int | None:
+    """At most how many digits `phonenumbers.parse(text, "US")` can put in the national number.
+
+    Without '+' or a leading 0 (the start of an international prefix) the country code is 1
+    and the national number is made of the text's own digits, unless three letters make it a
+    vanity number: then the bound is the text's digit count. None where it is not that cheap.
+    """
+    if not text.isascii() or "+" in text:
+        return None
+    digits = [c for c in text if c.isdigit()]
+    if (digits and digits[0] == "0") or sum(
+        c.isalpha() for c in text
+    ) >= _ALPHA_PHONE_LETTERS:
+        return None
+    return len(digits)

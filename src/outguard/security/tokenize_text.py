@@ -15,12 +15,12 @@ import ipaddress
 import string
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import numpy as np
 import phonenumbers
 
-from outguard.security import nanp
+from outguard.security import datetext, nanp
 from outguard.security.ff1 import FF1, MAX_LEN, DomainError, min_length
 from outguard.security.tokenize import (
     MAX_CYCLE_WALK,
@@ -122,24 +122,15 @@ def _column(values: Column, fn: object) -> Tokens:
 
 _NSN = nanp.NSN_DIGITS
 _MIN_TOKEN_DIGITS = 9  # three kept and six encrypted (FF1's minimum domain)
-_ALPHA_PHONE_LETTERS = 3  # phonenumbers maps letters to digits from three letters on
 
 
 def _short_national(value: str) -> bool:
     """Whether `parse(value, "US")` cannot give a national number of nine digits or more.
 
-    Without '+' or a leading 0 (an international prefix) the country code is 1 and the
-    national number is made of the value's own digits, unless three letters make it a
-    vanity number; fewer than nine digits leave no six to encrypt after the area code.
+    Fewer than nine leave no six digits to encrypt after the area code.
     """
-    if not value.isascii() or "+" in value:
-        return False
-    digits = [c for c in value if c.isdigit()]
-    return (
-        len(digits) < _MIN_TOKEN_DIGITS
-        and (not digits or digits[0] != "0")
-        and sum(c.isalpha() for c in value) < _ALPHA_PHONE_LETTERS
-    )
+    bound = nanp.national_digits_bound(value)
+    return bound is not None and bound < _MIN_TOKEN_DIGITS
 
 
 class Phone:
@@ -344,11 +335,43 @@ class Alnum:
             raise DomainError("too few digits or letters to tokenize")
         return "".join(c.upper() if u else c for c, u in zip(text, upper, strict=True))
 
+    def _many(self, values: Column, *, decrypt: bool) -> Tokens:
+        """`_one` for a column: each class through FF1 as batches (`apply_many`)."""
+        out: Tokens = [None] * len(values)
+        rows: list[int] = []
+        for i, v in enumerate(values):
+            if v is None or not v.strip() or not v.isascii():
+                continue
+            if len(v) > MAX_LEN:  # FF1 refuses it; `_one` says so
+                out[i] = _column([v], lambda x: self._one(x, decrypt=decrypt))[0]
+                continue
+            rows.append(i)
+        originals = [values[i] or "" for i in rows]
+        lowered = [v.lower() for v in originals]
+        by_digits = self._digits.apply_many(lowered, decrypt=decrypt)
+        middle = [
+            d if d is not None else t for d, t in zip(by_digits, lowered, strict=True)
+        ]
+        by_letters = self._letters.apply_many(middle, decrypt=decrypt)
+        for i, value, d, text, letters in zip(
+            rows, originals, by_digits, middle, by_letters, strict=True
+        ):
+            if d is None and letters is None:
+                continue  # too few digits or letters to tokenize
+            done = letters if letters is not None else text
+            if value != value.lower():
+                done = "".join(
+                    c.upper() if o.isupper() else c
+                    for c, o in zip(done, value, strict=True)
+                )
+            out[i] = done
+        return out
+
     def tokenize(self, values: Column) -> Tokens:
-        return _column(values, lambda v: self._one(v, decrypt=False))
+        return self._many(values, decrypt=False)
 
     def detokenize(self, tokens: Column) -> Tokens:
-        return _column(tokens, lambda v: self._one(v, decrypt=True))
+        return self._many(tokens, decrypt=True)
 
 
 def _iban_check(country: str, bban: str) -> str:
@@ -484,9 +507,10 @@ class DateShift:
     def _one(self, value: str, *, decrypt: bool) -> str:
         text = value.strip()
         for fmt in _DATE_FORMATS:
-            try:
-                day = datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date
-            except ValueError:
+            day = datetext.parse(
+                text, fmt
+            )  # as strptime reads it, without its overhead
+            if day is None:
                 continue
             if not 1100 <= day.year <= 9800:  # four-digit years stay four digits
                 raise DomainError("dates before 1100 or after 9800 are not tokenized")
