@@ -13,6 +13,7 @@ whose patterns cannot be analysed that way is checked number by number, still ex
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from dataclasses import dataclass
@@ -250,6 +251,7 @@ def valid(nsn: np.ndarray) -> np.ndarray:
 _ALPHA_PHONE_LETTERS = 3  # phonenumbers maps letters to digits from three letters on
 
 
+@functools.cache
 def shortest_national() -> int:
     """The fewest national digits a valid +1 number has (0 where a region sets no lengths)."""
     lengths = [

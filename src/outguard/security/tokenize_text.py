@@ -55,9 +55,8 @@ class _ClassCipher:
         self._tweak = tweak_for(kind)
         self.minlen = min_length(len(alphabet))
         self._rows = RadixCipher(key, kind, len(alphabet))
-        self._lut = np.full(
-            256, 255, dtype=np.uint8
-        )  # ASCII byte -> numeral (255: none)
+        # ASCII byte -> numeral; 255 marks a character outside the class
+        self._lut = np.full(256, 255, dtype=np.uint8)
         self._lut[np.frombuffer(alphabet.encode("ascii"), dtype=np.uint8)] = np.arange(
             len(alphabet), dtype=np.uint8
         )
