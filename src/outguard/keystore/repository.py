@@ -85,17 +85,18 @@ class KeyRepository:
             select(DataKey.key_id).where(DataKey.key_id == key_id).with_for_update()
         )
 
-    def vault_by_lookup(
+    def vault_pseudonyms_by_lookup(
         self, scope: str, kind: str, lookups: list[bytes]
-    ) -> dict[bytes, VaultEntry]:
-        found: dict[bytes, VaultEntry] = {}
+    ) -> dict[bytes, bytes]:
+        """Lookup -> sealed pseudonym of the entries that exist (rows, not objects)."""
+        found: dict[bytes, bytes] = {}
         for i in range(0, len(lookups), _IN_CHUNK):
-            stmt = select(VaultEntry).where(
+            stmt = select(VaultEntry.lookup, VaultEntry.sealed_pseudonym).where(
                 VaultEntry.scope == scope,
                 VaultEntry.kind == kind,
                 VaultEntry.lookup.in_(lookups[i : i + _IN_CHUNK]),
             )
-            found.update((e.lookup, e) for e in self._s.execute(stmt).scalars())
+            found.update((r[0], r[1]) for r in self._s.execute(stmt))
         return found
 
     def vault_by_pseudonym(

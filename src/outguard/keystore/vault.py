@@ -139,13 +139,13 @@ def pseudonymize(
     )
     distinct = list(dict.fromkeys(originals))
     lookups = {v: sc.lookup(v) for v in distinct}
-    known = repo.vault_by_lookup(sc.scope, kind, list(lookups.values()))
+    known = repo.vault_pseudonyms_by_lookup(sc.scope, kind, list(lookups.values()))
     result: dict[str, str] = {}
     for value in distinct:
-        entry = known.get(lookups[value])
-        if entry is not None:
+        sealed = known.get(lookups[value])
+        if sealed is not None:
             result[value] = open_sealed(
-                sc.key.material, entry.sealed_pseudonym, sc.context(entry.lookup, "p")
+                sc.key.material, sealed, sc.context(lookups[value], "p")
             ).decode()
     fresh = [v for v in distinct if v not in result]
     new_entries = _assign(sc, repo, fresh, lookups, candidates, clock, result)
