@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import CursorResult, delete, func, select
+from sqlalchemy import CursorResult, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from outguard.keystore.models import DataKey, KekState, TenantKek, VaultEntry
@@ -85,17 +85,18 @@ class KeyRepository:
             select(DataKey.key_id).where(DataKey.key_id == key_id).with_for_update()
         )
 
-    def vault_by_lookup(
+    def vault_pseudonyms_by_lookup(
         self, scope: str, kind: str, lookups: list[bytes]
-    ) -> dict[bytes, VaultEntry]:
-        found: dict[bytes, VaultEntry] = {}
+    ) -> dict[bytes, bytes]:
+        """Lookup -> sealed pseudonym of the entries that exist (rows, not objects)."""
+        found: dict[bytes, bytes] = {}
         for i in range(0, len(lookups), _IN_CHUNK):
-            stmt = select(VaultEntry).where(
+            stmt = select(VaultEntry.lookup, VaultEntry.sealed_pseudonym).where(
                 VaultEntry.scope == scope,
                 VaultEntry.kind == kind,
                 VaultEntry.lookup.in_(lookups[i : i + _IN_CHUNK]),
             )
-            found.update((e.lookup, e) for e in self._s.execute(stmt).scalars())
+            found.update((r[0], r[1]) for r in self._s.execute(stmt))
         return found
 
     def vault_by_pseudonym(
@@ -113,15 +114,17 @@ class KeyRepository:
             )
         return found
 
-    def vault_entries(self, scope: str, kind: str) -> list[VaultEntry]:
-        stmt = select(VaultEntry).where(
-            VaultEntry.scope == scope, VaultEntry.kind == kind
-        )
-        return list(self._s.execute(stmt).scalars())
+    def vault_entries(self, scope: str, kind: str) -> list[tuple[bytes, bytes, bytes]]:
+        """(lookup, sealed original, sealed pseudonym) of every entry: rows, not objects."""
+        stmt = select(
+            VaultEntry.lookup, VaultEntry.sealed_original, VaultEntry.sealed_pseudonym
+        ).where(VaultEntry.scope == scope, VaultEntry.kind == kind)
+        return [(r[0], r[1], r[2]) for r in self._s.execute(stmt)]
 
-    def add_vault_entries(self, entries: list[VaultEntry]) -> None:
-        self._s.add_all(entries)
-        self._s.flush()
+    def add_vault_entries(self, rows: list[dict[str, Any]]) -> None:
+        """New vault rows (VaultEntry's columns), as one bulk INSERT: no ORM objects."""
+        if rows:
+            self._s.execute(insert(VaultEntry), rows)
 
     def delete_vault(self, scope: str) -> int:
         """Erase a shredded recipient's vault rows (their key is already gone)."""

@@ -13,10 +13,10 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from outguard.db import Session
 from outguard.errors import ConflictError, DomainValidationError, NotFoundError
-from outguard.keystore.models import VaultEntry
 from outguard.keystore.repository import KeyRepository
 from outguard.keystore.tokens import (
     VAULT_PURPOSE,
@@ -139,13 +139,13 @@ def pseudonymize(
     )
     distinct = list(dict.fromkeys(originals))
     lookups = {v: sc.lookup(v) for v in distinct}
-    known = repo.vault_by_lookup(sc.scope, kind, list(lookups.values()))
+    known = repo.vault_pseudonyms_by_lookup(sc.scope, kind, list(lookups.values()))
     result: dict[str, str] = {}
     for value in distinct:
-        entry = known.get(lookups[value])
-        if entry is not None:
+        sealed = known.get(lookups[value])
+        if sealed is not None:
             result[value] = open_sealed(
-                sc.key.material, entry.sealed_pseudonym, sc.context(entry.lookup, "p")
+                sc.key.material, sealed, sc.context(lookups[value], "p")
             ).decode()
     fresh = [v for v in distinct if v not in result]
     new_entries = _assign(sc, repo, fresh, lookups, candidates, clock, result)
@@ -161,11 +161,12 @@ def _assign(
     candidates: CandidateSource,
     clock: Clock,
     result: dict[str, str],
-) -> list[VaultEntry]:
+) -> list[dict[str, Any]]:
+    """New vault rows for `fresh` (VaultEntry's columns); `result` gets their pseudonyms."""
     # Candidate lists per value, then taken-checks in bulk, round by round.
     pending = {v: iter(candidates(sc.key.material, v)) for v in fresh}
     claimed: set[bytes] = set()
-    entries: list[VaultEntry] = []
+    entries: list[dict[str, Any]] = []
     for _ in range(_MAX_CANDIDATES):
         if not pending:
             break
@@ -187,20 +188,20 @@ def _assign(
             claimed.add(plookup)
             lookup = lookups[value]
             entries.append(
-                VaultEntry(
-                    scope=sc.scope,
-                    kind=sc.kind,
-                    lookup=lookup,
-                    tenant=sc.tenant,
-                    pseudonym_lookup=plookup,
-                    sealed_original=seal(
+                {
+                    "scope": sc.scope,
+                    "kind": sc.kind,
+                    "lookup": lookup,
+                    "tenant": sc.tenant,
+                    "pseudonym_lookup": plookup,
+                    "sealed_original": seal(
                         sc.key.material, value.encode(), sc.context(lookup, "o")
                     ),
-                    sealed_pseudonym=seal(
+                    "sealed_pseudonym": seal(
                         sc.key.material, candidate.encode(), sc.context(lookup, "p")
                     ),
-                    created_at=clock.now(),
-                )
+                    "created_at": clock.now(),
+                }
             )
             result[value] = candidate
             del pending[value]
@@ -279,11 +280,13 @@ def pseudonym_map(
     except NotFoundError:
         return {}
     out = {}
-    for entry in KeyRepository(session).vault_entries(sc.scope, kind):
+    for lookup, sealed_original, sealed_pseudonym in KeyRepository(
+        session
+    ).vault_entries(sc.scope, kind):
         pseudonym = open_sealed(
-            sc.key.material, entry.sealed_pseudonym, sc.context(entry.lookup, "p")
+            sc.key.material, sealed_pseudonym, sc.context(lookup, "p")
         ).decode()
         out[pseudonym] = open_sealed(
-            sc.key.material, entry.sealed_original, sc.context(entry.lookup, "o")
+            sc.key.material, sealed_original, sc.context(lookup, "o")
         ).decode()
     return out

@@ -10,11 +10,18 @@ Every step is a regex scan or a single pass, so time is linear in the length of 
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections.abc import Collection, Sequence
 from typing import Protocol
 
 from outguard.pii.detectors import ALL
-from outguard.pii.detectors.base import TIER_DICTIONARY, TIER_NER, Candidate
+from outguard.pii.detectors.base import (
+    TIER_DICTIONARY,
+    TIER_NER,
+    Candidate,
+    PatternDetector,
+)
 from outguard.pii.detectors.person import trim_ner_name
 from outguard.pii.dictionary import Dictionary
 from outguard.pii.entities import Entity
@@ -22,6 +29,9 @@ from outguard.pii.findings import Finding
 from outguard.pii.normalize import normalise
 
 MIN_SCORE = 0.5
+_JOIN_CHARS = (
+    64 * 1024 * 1024
+)  # a batch's texts joined for the pattern pre-pass, at most
 
 
 class NameRecogniser(Protocol):
@@ -48,14 +58,50 @@ def resolve(candidates: list[Candidate]) -> list[Candidate]:
     return sorted(kept, key=lambda c: (c.start, c.end))
 
 
+def _detectors_per_text(
+    texts: Sequence[str], detectors: Sequence[PatternDetector]
+) -> list[list[PatternDetector]]:
+    """Per text, the detectors (in their order) whose pattern matches somewhere in it.
+
+    Each pattern runs once over the texts joined by newlines (`PatternDetector.joinable`
+    says that finds every text the pattern matches alone), so the Python work per text is
+    for the few detectors that match there. Detectors that cannot be joined run everywhere.
+    """
+    starts = [0, *itertools.accumulate(len(t) + 1 for t in texts)]
+    joined = "\n".join(texts)
+    per: list[list[PatternDetector]] = [[] for _ in texts]
+    hits: dict[
+        tuple[str, int], list[int]
+    ] = {}  # equal patterns (SSN, EIN, ABA) scan once
+    for detector in detectors:
+        if not detector.joinable:
+            for found in per:
+                found.append(detector)
+            continue
+        key = (detector.pattern.pattern, detector.pattern.flags)
+        if key not in hits:
+            flagged: list[int] = []
+            for m in detector.pattern.finditer(joined):
+                first = bisect.bisect_right(starts, m.start()) - 1
+                last = bisect.bisect_right(starts, m.end()) - 1
+                flagged.extend(
+                    range(max(first, flagged[-1] + 1 if flagged else 0), last + 1)
+                )
+            hits[key] = flagged
+        for i in hits[key]:
+            per[i].append(detector)
+    return per
+
+
 def _candidates(
     text: str,
     entities: Collection[Entity] | None,
     dictionary: Dictionary | None,
     names: list[tuple[int, int]] | None,
+    detectors: Sequence[PatternDetector] | None = None,
 ) -> list[Candidate]:
     found: list[Candidate] = []
-    for detector in ALL:
+    for detector in ALL if detectors is None else detectors:
         if entities is None or detector.entity in entities:
             found.extend(detector.find(text))
     if dictionary is not None:
@@ -96,13 +142,36 @@ def scan_texts(
     dictionary: Dictionary | None = None,
     ner: NameRecogniser | None = None,
 ) -> list[list[Finding]]:
-    """Findings per text (offsets into each original text); NER, if given, runs batched."""
+    """Findings per text (offsets into each original text); NER, if given, runs batched.
+
+    Equal texts are scanned once: a column repeats its notes ("ok", "Approved by ...").
+    """
+    distinct = list(dict.fromkeys(texts))
+    if len(distinct) < len(texts):
+        found = dict(
+            zip(
+                distinct,
+                scan_texts(distinct, entities=entities, dictionary=dictionary, ner=ner),
+                strict=True,
+            )
+        )
+        return [list(found[t]) for t in texts]
     normalised = [normalise(t) for t in texts]
     names = ner.names([n.text for n in normalised]) if ner is not None else None
+    wanted = [d for d in ALL if entities is None or d.entity in entities]
+    per: list[list[PatternDetector]] | None = None
+    if len(texts) > 1 and sum(map(len, texts)) < _JOIN_CHARS:
+        per = _detectors_per_text([n.text for n in normalised], wanted)
     results = []
     for i, norm in enumerate(normalised):
         kept = resolve(
-            _candidates(norm.text, entities, dictionary, names[i] if names else None)
+            _candidates(
+                norm.text,
+                entities,
+                dictionary,
+                names[i] if names else None,
+                per[i] if per is not None else wanted,
+            )
         )
         out = []
         for c in kept:

@@ -7,6 +7,7 @@ values (the Woolworth SSN, "123-45-6789") are not personal data and are rejected
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 
@@ -17,6 +18,8 @@ from stdnum.us import ein as _ein
 from stdnum.us import itin as _itin
 from stdnum.us import rtn as _rtn
 from stdnum.us import ssn as _ssn
+
+from outguard.security import nanp
 
 # Samples printed in ads, documentation and forms: never a person's number.
 SAMPLE_SSNS = frozenset(
@@ -33,22 +36,71 @@ def digits(value: str) -> str:
     return _DIGITS_ONLY.sub("", value)
 
 
+# Nine ASCII digits are the common case: stdnum's rules for them, read once from stdnum
+# itself, without its per-call cleaning and number-database walk (other input: stdnum).
+# tests/unit/pii/test_validators_fast.py checks each against stdnum on random numbers.
+_SSN_BLACKLIST: frozenset[str] | None = (
+    frozenset(b)
+    if isinstance(b := getattr(_ssn, "_ssn_blacklist", None), set)
+    else None
+)
+
+
+def _nine(compact: str) -> bool:
+    return len(compact) == 9 and compact.isascii()  # noqa: PLR2004
+
+
+@functools.cache
+def _ein_prefixes() -> frozenset[str]:
+    """EIN prefixes stdnum knows a campus for (validity of nine digits is the prefix's)."""
+    return frozenset(f"{p:02d}" for p in range(100) if _ein.is_valid(f"{p:02d}0000000"))
+
+
+@functools.cache
+def _itin_heads() -> frozenset[tuple[str, str]]:
+    """(first digit, group) pairs stdnum accepts (the rest of an ITIN is not checked)."""
+    return frozenset(
+        (str(a), f"{g:02d}")
+        for a in range(10)
+        for g in range(100)
+        if _itin.is_valid(f"{a}00{g:02d}0000")
+    )
+
+
 def is_valid_ssn(value: str) -> bool:
     compact = digits(value)
-    return len(compact) == 9 and compact not in SAMPLE_SSNS and _ssn.is_valid(compact)  # noqa: PLR2004
+    if len(compact) != 9 or compact in SAMPLE_SSNS:  # noqa: PLR2004
+        return False
+    if not compact.isascii() or _SSN_BLACKLIST is None:
+        return _ssn.is_valid(compact)
+    area, group, serial = compact[:3], compact[3:5], compact[5:]
+    if area in {"000", "666"} or area[0] == "9" or group == "00" or serial == "0000":
+        return False
+    return f"{area}-{group}-{serial}" not in _SSN_BLACKLIST
 
 
 def is_valid_itin(value: str) -> bool:
-    return _itin.is_valid(digits(value))
+    compact = digits(value)
+    if _nine(compact):
+        return (compact[0], compact[3:5]) in _itin_heads()
+    return _itin.is_valid(compact)
 
 
 def is_valid_ein(value: str) -> bool:
-    return _ein.is_valid(digits(value))
+    compact = digits(value)
+    if _nine(compact):
+        return compact[:2] in _ein_prefixes()
+    return _ein.is_valid(compact)
 
 
 def is_valid_aba(value: str) -> bool:
     compact = digits(value)
-    if len(compact) != 9 or not _rtn.is_valid(compact):  # noqa: PLR2004
+    if len(compact) != 9:  # noqa: PLR2004
+        return False
+    if compact.isascii():
+        if _rtn.calc_check_digit(compact[:-1]) != compact[-1]:
+            return False
+    elif not _rtn.is_valid(compact):
         return False
     prefix = int(compact[:2])
     return prefix <= 12 or 21 <= prefix <= 32 or 61 <= prefix <= 72 or prefix == 80  # noqa: PLR2004
@@ -86,6 +138,13 @@ def is_valid_email(value: str) -> bool:
 
 
 def is_valid_phone(value: str, region: str = "US") -> bool:
+    if region == "US":
+        # What parse + is_valid_number say, without parsing, where that is cheap to know.
+        if (national := nanp.us_national(value)) is not None:
+            return nanp.is_valid(national)
+        bound = nanp.national_digits_bound(value)
+        if bound is not None and bound < nanp.shortest_national():
+            return False  # 7 today: Canada's 310-xxxx
     try:
         return phonenumbers.is_valid_number(phonenumbers.parse(value, region))
     except phonenumbers.NumberParseException:

@@ -75,30 +75,31 @@ def contains(sorted_set: np.ndarray, digests: np.ndarray) -> np.ndarray:
 def member_mask(
     key: bytes, label: str, values: Sequence[str], sorted_set: np.ndarray
 ) -> list[bool]:
-    """Per value (same order, empties False): is its fingerprint in the set?"""
+    """Per value (same order, empties False): is its fingerprint in the set?
+
+    Each distinct value is hashed once: a column repeats itself (departments, hours, codes).
+    """
     if sorted_set.size == 0:
         return [False] * len(values)
     require_key(key, "fingerprint key")
     person = label.encode()[:16]
-    out = [False] * len(values)
-    idx, digests = [], []
-    for i, v in enumerate(values):
-        text = normalise(v)
-        if text:
-            idx.append(i)
-            digests.append(
-                hashlib.blake2b(
-                    text.encode("utf-8", "surrogatepass"),
-                    key=key,
-                    digest_size=DIGEST_BYTES,
-                    person=person,
-                ).digest()
-            )
-    if not idx:
-        return out
-    hits = contains(
-        sorted_set, np.frombuffer(b"".join(digests), dtype="<u8").astype(np.uint64)
+    distinct = [t for t in dict.fromkeys(normalise(v) for v in values) if t]
+    if not distinct:
+        return [False] * len(values)
+    blake2b = hashlib.blake2b
+    digests = b"".join(
+        [
+            blake2b(
+                t.encode("utf-8", "surrogatepass"),
+                key=key,
+                digest_size=DIGEST_BYTES,
+                person=person,
+            ).digest()
+            for t in distinct
+        ]
     )
-    for i, hit in zip(idx, hits.tolist(), strict=True):
-        out[i] = bool(hit)
-    return out
+    hits = contains(
+        sorted_set, np.frombuffer(digests, dtype="<u8").astype(np.uint64)
+    ).tolist()
+    found = dict(zip(distinct, hits, strict=True))
+    return [bool(found.get(normalise(v), False)) for v in values]

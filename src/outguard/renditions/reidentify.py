@@ -194,13 +194,43 @@ class Reverser:
         return f"{first[0]}. {last}"
 
     # ------------------------------------------------------------ free text
-    def text(self, value: str, counts: dict[str, int]) -> tuple[str, int]:  # noqa: C901 - tokens then names
-        """Tokens and pseudonyms inside a text replaced; (text, token-shaped strangers)."""
+    def texts(self, values: Sequence[str], counts: dict[str, int]) -> list[str]:
+        """`text` for many texts, their token-shaped pieces detokenized as one batch."""
+        spans = [list(dict.fromkeys(token_spans(v))) for v in values]
+        distinct = list(
+            dict.fromkeys(
+                v[a:b] for v, found in zip(values, spans, strict=True) for a, b in found
+            )
+        )
+        hits, shaped = self.detokenize(distinct)
+        known = dict(zip(distinct, zip(hits, shaped, strict=True), strict=True))
+        return [
+            self.text(v, counts, known=known, spans=found)[0]
+            for v, found in zip(values, spans, strict=True)
+        ]
+
+    def text(  # noqa: C901, PLR0912 - tokens then names
+        self,
+        value: str,
+        counts: dict[str, int],
+        *,
+        known: dict[str, tuple[tuple[str, str] | None, bool]] | None = None,
+        spans: list[tuple[int, int]] | None = None,
+    ) -> tuple[str, int]:
+        """Tokens and pseudonyms inside a text replaced; (text, token-shaped strangers).
+
+        `known` holds the detokenized pieces when `texts` did them for a whole column.
+        """
         pieces: list[tuple[int, int, str]] = []
-        spans = list(dict.fromkeys(token_spans(value)))
+        if spans is None:
+            spans = list(dict.fromkeys(token_spans(value)))
         strangers = 0
         if spans:
-            found, shaped = self.detokenize([value[a:b] for a, b in spans])
+            if known is None:
+                found, shaped = self.detokenize([value[a:b] for a, b in spans])
+            else:
+                found = [known[value[a:b]][0] for a, b in spans]
+                shaped = [known[value[a:b]][1] for a, b in spans]
             # Longest confirmed token first; a shorter one inside it is not a second token.
             order = sorted(range(len(spans)), key=lambda k: spans[k][0] - spans[k][1])
             for k in order:
@@ -258,7 +288,7 @@ def _column_mode(reverser: Reverser, values: Sequence[str | None]) -> str:
     return "text" if words >= 2 else "other"  # noqa: PLR2004 - a note, not a value
 
 
-def _reverse_column(  # noqa: C901 - one column, three modes
+def _reverse_column(
     reverser: Reverser,
     values: list[str | None],
     canary: list[bool],
@@ -269,10 +299,11 @@ def _reverse_column(  # noqa: C901 - one column, three modes
         return values
     out = list(values)
     if mode == "text":
-        for i, v in enumerate(values):
-            if v and not canary[i]:
-                # In prose every date and amount has some token's shape: strangers aren't counted.
-                out[i], _ = reverser.text(v, result.reidentified)
+        # In prose every date and amount has some token's shape: strangers aren't counted.
+        rows = [i for i, v in enumerate(values) if v and not canary[i]]
+        texts = reverser.texts([values[i] or "" for i in rows], result.reidentified)
+        for i, new in zip(rows, texts, strict=True):
+            out[i] = new
         return out
     distinct = list(
         dict.fromkeys(
@@ -294,9 +325,9 @@ def _reverse_column(  # noqa: C901 - one column, three modes
             for v, hit in zip(distinct, reverser.pseudonyms(cleaned), strict=True)
             if hit is not None
         }
-    for i, v in enumerate(values):
-        if v is not None and not canary[i] and v in mapping:
-            original, kind = mapping[v]
+    for i, cell in enumerate(values):
+        if cell is not None and not canary[i] and cell in mapping:
+            original, kind = mapping[cell]
             out[i] = original
             result.reidentified[kind] = result.reidentified.get(kind, 0) + 1
     return out

@@ -46,7 +46,7 @@ class _Group:
         self.digits = (raw[:, positions] - _ZERO).astype(np.uint8)  # (N, n)
 
 
-def _by_length(values: Column) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+def by_length(values: Column) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     """Length -> (row indexes, (N, length) ASCII matrix); non-ASCII and empty rows left out."""
     count = len(values)
     try:
@@ -72,12 +72,12 @@ def _by_length(values: Column) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     return out
 
 
-def _group_digit_layouts(
+def group_digit_layouts(
     values: Column, n_digits: Callable[[int], bool]
 ) -> list[_Group]:
     """Split a column by (length, digit positions); drop rows with no usable layout."""
     groups = []
-    for rows, raw in _by_length(values).values():
+    for rows, raw in by_length(values).values():
         is_digit = (raw >= _ZERO) & (raw <= _ZERO + 9)
         first = is_digit[0]
         if bool((is_digit == first).all()):
@@ -97,7 +97,9 @@ def _group_digit_layouts(
     return groups
 
 
-def _render(raw: np.ndarray, positions: np.ndarray, digits: np.ndarray) -> list[str]:
+def render_digits(
+    raw: np.ndarray, positions: np.ndarray, digits: np.ndarray
+) -> list[str]:
     count, length = raw.shape
     out = np.empty((count, length + 1), dtype=np.uint8)
     out[:, :length] = raw
@@ -106,52 +108,65 @@ def _render(raw: np.ndarray, positions: np.ndarray, digits: np.ndarray) -> list[
     return out.tobytes().decode("ascii").split("\n")[:count]
 
 
-_POW10 = [np.uint64(10**k) for k in range(20)]
-
-
-def _to_int(digits: np.ndarray) -> np.ndarray:
-    """(N, k) digits -> uint64 values (k <= 19)."""
+def _to_int(digits: np.ndarray, radix: int = 10) -> np.ndarray:
+    """(N, k) numerals -> uint64 values (radix**k < 2**64)."""
     acc = np.zeros(digits.shape[0], dtype=np.uint64)
+    r = np.uint64(radix)
     for k in range(digits.shape[1]):
-        acc = acc * np.uint64(10) + digits[:, k].astype(np.uint64)
+        acc = acc * r + digits[:, k].astype(np.uint64)
     return acc
 
 
-def _to_digits(values: np.ndarray, k: int) -> np.ndarray:
+def _to_digits(values: np.ndarray, k: int, radix: int = 10) -> np.ndarray:
     out = np.empty((values.shape[0], k), dtype=np.uint8)
     x = values.copy()
+    r = np.uint64(radix)
     for j in range(k - 1, -1, -1):
-        out[:, j] = (x % np.uint64(10)).astype(np.uint8)
-        x //= np.uint64(10)
+        out[:, j] = (x % r).astype(np.uint8)
+        x //= r
     return out
 
 
-class _DigitCipher:
-    """FF1 radix 10 over the digit matrix columns chosen by a format (vectorised)."""
+class RadixCipher:
+    """FF1 over the rows of an (N, n) numeral matrix, all at once (any radix up to 256).
 
-    def __init__(self, key: bytes, kind: str) -> None:
-        self.ff1 = FF1(key, 10)
+    Row for row the same as `FF1.encrypt_numerals` with this kind's tweak: the halves go to
+    the batched integer rounds while they fit 64 bits, row by row past that.
+    """
+
+    def __init__(self, key: bytes, kind: str, radix: int = 10) -> None:
+        self.ff1 = FF1(key, radix)
+        self.radix = radix
         self.tweak = tweak_for(kind)
 
-    def apply(self, digits: np.ndarray, *, decrypt: bool) -> np.ndarray:
-        n = digits.shape[1]
+    def apply(self, numerals: np.ndarray, *, decrypt: bool) -> np.ndarray:
+        count, n = numerals.shape
         u = n // 2
-        if n > 19:
+        if count == 0:
+            return numerals.copy()
+        if self.radix ** (n - u) >= 2**64:
             fn = self.ff1.decrypt_numerals if decrypt else self.ff1.encrypt_numerals
             return np.array(
-                [fn([int(x) for x in row], self.tweak) for row in digits],
-                dtype=np.uint8,
-            ).reshape(digits.shape)
-        a, b = _to_int(digits[:, :u]), _to_int(digits[:, u:])
+                [fn(row, self.tweak) for row in numerals.tolist()], dtype=np.uint8
+            ).reshape(numerals.shape)
+        a = _to_int(numerals[:, :u], self.radix)
+        b = _to_int(numerals[:, u:], self.radix)
         fn2 = self.ff1.decrypt_ints if decrypt else self.ff1.encrypt_ints
         ra, rb = fn2(a, b, n, self.tweak)
         return np.concatenate(
             [
-                _to_digits(ra.astype(np.uint64), u),
-                _to_digits(rb.astype(np.uint64), n - u),
+                _to_digits(np.asarray(ra).astype(np.uint64), u, self.radix),
+                _to_digits(np.asarray(rb).astype(np.uint64), n - u, self.radix),
             ],
             axis=1,
         )
+
+
+class _DigitCipher(RadixCipher):
+    """FF1 radix 10 over the digit matrix columns chosen by a format (vectorised)."""
+
+    def __init__(self, key: bytes, kind: str) -> None:
+        super().__init__(key, kind, 10)
 
 
 # ---------------------------------------------------------------- formats
@@ -247,7 +262,7 @@ class DigitFormat:
 
     def _run(self, values: Column, *, decrypt: bool) -> Tokens:
         out = np.full(len(values), None, dtype=object)
-        groups = _group_digit_layouts(values, self._lengths)
+        groups = group_digit_layouts(values, self._lengths)
         for group in groups:
             d = group.digits
             start, stop, fix, walk = self._plan(d.shape[1])
@@ -271,7 +286,7 @@ class DigitFormat:
                 d[:, start:stop] = self._cipher.apply(middle, decrypt=decrypt)
             if fix:
                 self._fix(d)
-            out[group.rows[idx]] = _render(group.raw[idx], group.positions, d)
+            out[group.rows[idx]] = render_digits(group.raw[idx], group.positions, d)
         return out.tolist()
 
     def _walk_subset(

@@ -13,17 +13,36 @@ import hashlib
 import hmac
 import ipaddress
 import string
+from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
+import numpy as np
 import phonenumbers
 
-from outguard.security.ff1 import FF1, DomainError, min_length
-from outguard.security.tokenize import Column, Tokens, tweak_for
+from outguard.security import datetext, nanp
+from outguard.security.ff1 import FF1, MAX_LEN, DomainError, min_length
+from outguard.security.tokenize import (
+    MAX_CYCLE_WALK,
+    Column,
+    RadixCipher,
+    Tokens,
+    by_length,
+    group_digit_layouts,
+    render_digits,
+    tweak_for,
+)
 
 _DIGITS = string.digits
 _LOWER = string.ascii_lowercase
 _ALNUM36 = _DIGITS + _LOWER
+
+
+def _rows_text(raw: np.ndarray) -> list[str]:
+    """(N, L) ASCII matrix -> its N strings."""
+    count, length = raw.shape
+    joined = raw.tobytes().decode("ascii")
+    return [joined[k : k + length] for k in range(0, count * length, length)]
 
 
 class _ClassCipher:
@@ -35,6 +54,44 @@ class _ClassCipher:
         self._index = {c: i for i, c in enumerate(alphabet)}
         self._tweak = tweak_for(kind)
         self.minlen = min_length(len(alphabet))
+        self._rows = RadixCipher(key, kind, len(alphabet))
+        # ASCII byte -> numeral; 255 marks a character outside the class
+        self._lut = np.full(256, 255, dtype=np.uint8)
+        self._lut[np.frombuffer(alphabet.encode("ascii"), dtype=np.uint8)] = np.arange(
+            len(alphabet), dtype=np.uint8
+        )
+        self._chars = np.frombuffer(alphabet.encode("ascii"), dtype=np.uint8)
+
+    def apply_many(self, texts: Sequence[str], *, decrypt: bool) -> list[str | None]:
+        """`apply` on each ASCII text over all its class characters, batched by their count.
+
+        None where a text has fewer than `minlen` (or more than FF1's MAX_LEN) of them.
+        """
+        out: list[str | None] = [None] * len(texts)
+        # numeral count -> [(row indexes, raw matrix, class mask)] across text lengths
+        buckets: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = (
+            defaultdict(list)
+        )
+        for rows, raw in by_length(texts).values():
+            mask = self._lut[raw] != 255
+            counts = mask.sum(axis=1)
+            for n in np.unique(counts).tolist():
+                if self.minlen <= n <= MAX_LEN:
+                    sel = np.flatnonzero(counts == n)
+                    buckets[n].append((rows[sel], raw[sel], mask[sel]))
+        for n, parts in buckets.items():
+            numerals = np.concatenate(
+                [self._lut[raw[mask]].reshape(-1, n) for _, raw, mask in parts]
+            )
+            result = self._chars[self._rows.apply(numerals, decrypt=decrypt)]
+            at = 0
+            for rows, raw, mask in parts:
+                done = raw.copy()
+                done[mask] = result[at : at + len(rows)].ravel()
+                at += len(rows)
+                for r, text in zip(rows.tolist(), _rows_text(done), strict=True):
+                    out[r] = text
+        return out
 
     def positions(self, text: str) -> list[int]:
         return [i for i, c in enumerate(text) if c in self._index]
@@ -62,17 +119,34 @@ def _column(values: Column, fn: object) -> Tokens:
     return out
 
 
+_NSN = nanp.NSN_DIGITS
+_MIN_TOKEN_DIGITS = 9  # three kept and six encrypted (FF1's minimum domain)
+
+
+def _short_national(value: str) -> bool:
+    """Whether `parse(value, "US")` cannot give a national number of nine digits or more.
+
+    Fewer than nine leave no six digits to encrypt after the area code.
+    """
+    bound = nanp.national_digits_bound(value)
+    return bound is not None and bound < _MIN_TOKEN_DIGITS
+
+
 class Phone:
     """Phone numbers that stay valid for their region.
 
     The country code and the first three national digits (area code) are kept; the rest is
-    encrypted, cycle-walking until `phonenumbers` calls the number valid.
+    encrypted, cycle-walking until `phonenumbers` calls the number valid. US numbers in the
+    usual layouts go through as a batch (FF1 on the digit matrix, validity from `nanp`);
+    anything else takes the per-value path.
     """
 
     def __init__(self, key: bytes, *, region: str = "US", keep: int = 3) -> None:
         self._cipher = _ClassCipher(key, "phone", _DIGITS)
+        self._digits = RadixCipher(key, "phone")  # the same FF1 and tweak, on a matrix
         self._region = region
         self._keep = keep
+        self._batch = region == "US" and keep == 3 and nanp.available()
 
     def __repr__(self) -> str:
         return "Phone(key=<redacted>)"
@@ -91,7 +165,7 @@ class Phone:
         if len(secret) < self._cipher.minlen:
             raise DomainError("too few digits to encrypt")
         text = value
-        for _ in range(200):
+        for _ in range(MAX_CYCLE_WALK):
             text = self._cipher.apply(text, secret, decrypt=decrypt)
             candidate = phonenumbers.parse(text, self._region)
             if phonenumbers.is_valid_number(candidate):
@@ -100,11 +174,59 @@ class Phone:
             "cycle-walking did not reach a valid number"
         )  # pragma: no cover
 
+    def _many(self, values: Column, *, decrypt: bool) -> Tokens:
+        out: Tokens = [None] * len(values)
+        fast: list[int] = []
+        shaped: list[str] = []
+        for i, v in enumerate(values):
+            if v is None or not v.strip():
+                continue
+            if self._batch and nanp.US_LAYOUT.fullmatch(v) is not None:
+                fast.append(i)
+                shaped.append(v)
+                continue
+            if self._batch and _short_national(v):
+                continue  # an amount, a date, a short code in a note: never a token
+            try:
+                out[i] = self._one(v, decrypt=decrypt)
+            except (DomainError, ValueError, phonenumbers.NumberParseException):
+                out[i] = None
+        if fast:
+            self._walk(shaped, fast, out, decrypt=decrypt)
+        return out
+
+    def _walk(
+        self, values: list[str], where: list[int], out: Tokens, *, decrypt: bool
+    ) -> None:
+        """The per-value cycle walk, for all NANP-shaped values at once."""
+        for group in group_digit_layouts(values, lambda n: n in {_NSN, _NSN + 1}):
+            nsn = group.digits[:, -_NSN:]
+            rows = np.flatnonzero(nanp.valid(nsn))  # an invalid number is refused
+            area = nsn[rows, : self._keep]
+            secret = nsn[rows, self._keep :].copy()
+            todo = np.arange(rows.size)
+            for _ in range(MAX_CYCLE_WALK):
+                if todo.size == 0:
+                    break
+                secret[todo] = self._digits.apply(secret[todo], decrypt=decrypt)
+                walked = np.concatenate([area[todo], secret[todo]], axis=1)
+                todo = todo[~nanp.valid(walked)]
+            ok = np.ones(rows.size, dtype=bool)
+            ok[todo] = False  # 200 passes without a valid number: refused, as per value
+            digits = group.digits[rows].copy()
+            digits[:, -secret.shape[1] :] = secret
+            texts = render_digits(group.raw[rows], group.positions, digits)
+            for r, text, good in zip(
+                group.rows[rows].tolist(), texts, ok.tolist(), strict=True
+            ):
+                if good:
+                    out[where[r]] = text
+
     def tokenize(self, values: Column) -> Tokens:
-        return _column(values, lambda v: self._one(v, decrypt=False))
+        return self._many(values, decrypt=False)
 
     def detokenize(self, tokens: Column) -> Tokens:
-        return _column(tokens, lambda v: self._one(v, decrypt=True))
+        return self._many(tokens, decrypt=True)
 
 
 class Email:
@@ -139,11 +261,45 @@ class Email:
             domain = self._domain.apply(body, dpos, decrypt=decrypt) + "." + tld
         return f"{local}@{domain}"
 
+    def _many(self, values: Column, *, decrypt: bool) -> Tokens:
+        """`_one` for a whole column: the local parts (and domains) through FF1 as batches."""
+        where: list[int] = []
+        locals_: list[str] = []
+        domains: list[str] = []
+        for i, v in enumerate(values):
+            if v is None or not v.strip():
+                continue
+            text = v.strip()
+            if text.count("@") != 1 or not text.isascii():
+                continue
+            local, domain = text.lower().split("@")
+            if "." not in domain:
+                continue
+            where.append(i)
+            locals_.append(local)
+            domains.append(domain)
+        out: Tokens = [None] * len(values)
+        new_locals = self._local.apply_many(locals_, decrypt=decrypt)
+        new_domains: list[str | None] = list(domains)
+        if not self._keep_domain:
+            split = [d.rsplit(".", 1) for d in domains]
+            bodies = self._domain.apply_many([b for b, _ in split], decrypt=decrypt)
+            new_domains = [
+                None if body is None else f"{body}.{tld}"
+                for body, (_, tld) in zip(bodies, split, strict=True)
+            ]
+        for i, new_local, new_domain in zip(
+            where, new_locals, new_domains, strict=True
+        ):
+            if new_local is not None and new_domain is not None:
+                out[i] = f"{new_local}@{new_domain}"
+        return out
+
     def tokenize(self, values: Column) -> Tokens:
-        return _column(values, lambda v: self._one(v, decrypt=False))
+        return self._many(values, decrypt=False)
 
     def detokenize(self, tokens: Column) -> Tokens:
-        return _column(tokens, lambda v: self._one(v, decrypt=True))
+        return self._many(tokens, decrypt=True)
 
 
 class Alnum:
@@ -178,11 +334,43 @@ class Alnum:
             raise DomainError("too few digits or letters to tokenize")
         return "".join(c.upper() if u else c for c, u in zip(text, upper, strict=True))
 
+    def _many(self, values: Column, *, decrypt: bool) -> Tokens:
+        """`_one` for a column: each class through FF1 as batches (`apply_many`)."""
+        out: Tokens = [None] * len(values)
+        rows: list[int] = []
+        for i, v in enumerate(values):
+            if v is None or not v.strip() or not v.isascii():
+                continue
+            if len(v) > MAX_LEN:  # FF1 refuses it; `_one` says so
+                out[i] = _column([v], lambda x: self._one(x, decrypt=decrypt))[0]
+                continue
+            rows.append(i)
+        originals = [values[i] or "" for i in rows]
+        lowered = [v.lower() for v in originals]
+        by_digits = self._digits.apply_many(lowered, decrypt=decrypt)
+        middle = [
+            d if d is not None else t for d, t in zip(by_digits, lowered, strict=True)
+        ]
+        by_letters = self._letters.apply_many(middle, decrypt=decrypt)
+        for i, value, d, text, letters in zip(
+            rows, originals, by_digits, middle, by_letters, strict=True
+        ):
+            if d is None and letters is None:
+                continue  # too few digits or letters to tokenize
+            done = letters if letters is not None else text
+            if value != value.lower():
+                done = "".join(
+                    c.upper() if o.isupper() else c
+                    for c, o in zip(done, value, strict=True)
+                )
+            out[i] = done
+        return out
+
     def tokenize(self, values: Column) -> Tokens:
-        return _column(values, lambda v: self._one(v, decrypt=False))
+        return self._many(values, decrypt=False)
 
     def detokenize(self, tokens: Column) -> Tokens:
-        return _column(tokens, lambda v: self._one(v, decrypt=True))
+        return self._many(tokens, decrypt=True)
 
 
 def _iban_check(country: str, bban: str) -> str:
@@ -318,9 +506,10 @@ class DateShift:
     def _one(self, value: str, *, decrypt: bool) -> str:
         text = value.strip()
         for fmt in _DATE_FORMATS:
-            try:
-                day = datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date
-            except ValueError:
+            day = datetext.parse(
+                text, fmt
+            )  # as strptime reads it, without its overhead
+            if day is None:
                 continue
             if not 1100 <= day.year <= 9800:  # four-digit years stay four digits
                 raise DomainError("dates before 1100 or after 9800 are not tokenized")

@@ -123,6 +123,47 @@ def test_addresses_generalise_to_city_state_state_or_zip3():
     assert cells.generalize_zip3(["62704-1234", None]) == ["627**", None]
 
 
+def test_usual_address_shape_reads_as_usaddress_reads_it():
+    """The regex path for '<street>, <City>, <ST> <ZIP>' agrees with usaddress's model."""
+    import random
+
+    import usaddress
+    from faker import Faker
+
+    fake = Faker("en_US")
+    fake.seed_instance(8)
+    rng = random.Random(8)
+    checked = 0
+    for _ in range(400):
+        city = fake.city().split()[-1]  # one word: usaddress never splits it
+        state, zip_code = (
+            fake.state_abbr(),
+            rng.choice([fake.zipcode(), fake.zipcode_plus4()]),
+        )
+        address = f"{fake.street_address()}, {city}, {state} {zip_code}"
+        parts, _ = usaddress.tag(address)
+        expected = (
+            f"{parts['PlaceName'].strip(' ,')}, {parts['StateName'].strip(' ,.')}"
+        )
+        assert cells.generalize_address(address, "city_state") == expected
+        assert cells.generalize_address(address, "state") == expected.split(", ")[1]
+        checked += 1
+    assert checked == 400
+    # A two-word city stays whole (usaddress sometimes took "Port" for the street).
+    assert (
+        cells.generalize_address(
+            "2540 Wallace River, Port Alexaburgh, MH 14834", "city_state"
+        )
+        == "Port Alexaburgh, MH"
+    )
+    # Other shapes still go to usaddress: more commas, no ZIP, an unknown state code.
+    assert (
+        cells.generalize_address("12 Main St, Apt 4, Springfield, IL 62704", "state")
+        == "IL"
+    )
+    assert cells._city_state("12 Main St, Springfield, ZZ 62704") is None
+
+
 def test_amount_bands():
     bands = [0, 100, 1000, 10000]
     values = ["$1,234.50", "(50.00)", "99.99", "10000", "abc", None, "12,000"]
@@ -146,3 +187,54 @@ def test_ips_generalise_to_their_network():
         "[IP_ADDRESS]",
         None,
     ]
+
+
+def test_numeric_dates_read_as_strptime_reads_them():
+    """The regex path for all-numeric formats gives what datetime.strptime gives."""
+    import random
+    from datetime import datetime
+
+    def strptime_only(value):
+        for fmt in cells._DATE_FORMATS:
+            try:
+                return datetime.strptime(value.strip(), fmt).date()  # noqa: DTZ007
+            except ValueError:
+                continue
+        return None
+
+    rng = random.Random(9)
+
+    def part(k):
+        return "".join(rng.choice("0123456789") for _ in range(k))
+
+    values = []
+    for _ in range(6000):
+        a, b, c = (
+            part(rng.randint(1, 4)),
+            part(rng.randint(1, 3)),
+            part(rng.randint(1, 4)),
+        )
+        sep = rng.choice(["-", "/", ".", "", " ", "-/"[rng.randint(0, 1)]])
+        values.append(rng.choice(["", " ", "  "]) + f"{a}{sep}{b}{sep[:1]}{c}")
+    layouts = ["{y}-{m:02d}-{d:02d}", "{m}/{d}/{y}", "{m}/{d}/{yy:02d}", "{d}.{m}.{y}"]
+    layouts += ["{y}{m:02d}{d:02d}", "{m}-{d}-{y}", "{y}/{m}/{d}"]
+    for _ in range(3000):  # real dates in every layout, some past the month's end
+        y, m, d = rng.randint(1900, 2030), rng.randint(1, 12), rng.randint(1, 31)
+        values.append(rng.choice(layouts).format(y=y, m=m, d=d, yy=y % 100))
+    values += [
+        "2024-02-30",
+        "02/29/2023",
+        "02/29/2024",
+        "1/ 5/2024",
+        "0000-01-01",
+        "٢٠٢٤-٠٣-٢٤",
+    ]
+    values += [
+        "Mar 14, 1985",
+        "14 March 1985",
+        "2024-03-24T10:11:12",
+        "2024031",
+        "2024111",
+    ]
+    assert [cells.parse_date(v) for v in values] == [strptime_only(v) for v in values]
+    assert sum(cells.parse_date(v) is not None for v in values) > 1000

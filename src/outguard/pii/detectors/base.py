@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from outguard.pii.entities import Entity
+from outguard.security import regex_tree
 
 WINDOW_BEFORE = 48  # characters of context read before a match
 WINDOW_AFTER = 24  # ... and after it
@@ -35,6 +37,81 @@ class Candidate:
     detector: str
     explanation: str
     tier: int
+
+
+_NEWLINE = ord("\n")
+
+
+def _reads_newline(op: Any, av: Any) -> bool:
+    """Whether a one-character item could match a newline (not understood: yes)."""
+    c = regex_tree.OP
+    if op is c.LITERAL:
+        return bool(av == _NEWLINE)
+    if op is c.NOT_LITERAL:
+        return bool(av != _NEWLINE)
+    if op is c.IN:
+        return regex_tree.in_class(av, _NEWLINE) is not False
+    return True  # ANY (with DOTALL) and the rest
+
+
+def _edges_kept(items: list[Any], *, multiline: bool, negated: bool) -> bool:  # noqa: C901, PLR0912 - one opcode each
+    """Whether `items` decide the same at a text's edges when the text sits between newlines.
+
+    Outside negative look-arounds a newline where the text ended can only allow more; inside
+    one it must not match what the text's end did not (so no newline can be read there).
+    """
+    c = regex_tree.OP
+    for op, av in items:
+        if op in (c.LITERAL, c.NOT_LITERAL, c.IN, c.ANY):
+            if negated and _reads_newline(op, av):
+                return False
+        elif op is c.AT:
+            if av in (c.AT_BOUNDARY, c.AT_NON_BOUNDARY):
+                continue  # a newline is a non-word character, as the text's edge is
+            if not (multiline and av in (c.AT_BEGINNING, c.AT_END)):
+                return False
+        elif op is c.SUBPATTERN:
+            _, add_flags, del_flags, body = av
+            if (add_flags | del_flags) & re.MULTILINE:
+                return False
+            if not _edges_kept(list(body), multiline=multiline, negated=negated):
+                return False
+        elif op is c.BRANCH:
+            if not all(
+                _edges_kept(list(alt), multiline=multiline, negated=negated)
+                for alt in av[1]
+            ):
+                return False
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            if not _edges_kept(list(av[2]), multiline=multiline, negated=negated):
+                return False
+        elif op is c.ASSERT:
+            if not _edges_kept(list(av[1]), multiline=multiline, negated=negated):
+                return False
+        elif op is c.ASSERT_NOT:
+            if not _edges_kept(list(av[1]), multiline=multiline, negated=not negated):
+                return False
+        elif op is c.GROUPREF and not negated:
+            continue
+        else:  # atomic groups, possessive repeats, conditionals: not analysed
+            return False
+    return True
+
+
+def joinable(pattern: re.Pattern[str]) -> bool:
+    """Whether scanning texts joined by newlines finds every text a pattern matches alone.
+
+    True when no assertion of the pattern can read a newline at a text's edge differently
+    from the edge itself: then each match a text has on its own is a match (or lies under
+    one) in the joined string, so `pattern.finditer` over the whole column tells which texts
+    need the detector at all.
+    """
+    if regex_tree.OP is None or pattern.flags & re.DOTALL:
+        return False
+    items = regex_tree.parse(pattern.pattern, pattern.flags)
+    return items is not None and _edges_kept(
+        items, multiline=bool(pattern.flags & re.MULTILINE), negated=False
+    )
 
 
 def _words(items: tuple[str, ...]) -> re.Pattern[str] | None:
@@ -65,8 +142,10 @@ class PatternDetector:
     _context_re: re.Pattern[str] | None = field(init=False, default=None, repr=False)
     _negative_re: re.Pattern[str] | None = field(init=False, default=None, repr=False)
     _veto_re: re.Pattern[str] | None = field(init=False, default=None, repr=False)
+    joinable: bool = field(init=False, default=False, repr=False)
 
     def __post_init__(self) -> None:
+        self.joinable = joinable(self.pattern)
         self._context_re = _words(self.context)
         self._negative_re = _words(self.negative)
         self._veto_re = _words(self.veto)
