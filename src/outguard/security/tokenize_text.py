@@ -468,6 +468,10 @@ class IpAddress:
 # Two-digit years are not accepted: the century pivot would break exact round trips.
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y", "%d.%m.%Y", "%Y/%m/%d", "%Y%m%d")
 _EPOCH = date(1900, 1, 1)
+# Years stay four digits: a date is in the domain when its window meets 1100..9800, and
+# the test is on the window, which both directions keep, so every token reverses.
+_FIRST_DAY = (date(1100, 1, 1) - _EPOCH).days
+_LAST_DAY = (date(9800, 12, 31) - _EPOCH).days
 
 
 class DateShift:
@@ -511,10 +515,11 @@ class DateShift:
             )  # as strptime reads it, without its overhead
             if day is None:
                 continue
-            if not 1100 <= day.year <= 9800:  # four-digit years stay four digits
-                raise DomainError("dates before 1100 or after 9800 are not tokenized")
             offset = (day - _EPOCH).days
             block, within = divmod(offset, self._window)
+            start = block * self._window
+            if start + self._window - 1 < _FIRST_DAY or start > _LAST_DAY:
+                raise DomainError("dates before 1100 or after 9800 are not tokenized")
             forward, backward = self._perm(block)
             moved = backward[within] if decrypt else forward[within]
             return (_EPOCH + timedelta(days=block * self._window + moved)).strftime(fmt)

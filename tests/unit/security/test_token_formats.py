@@ -248,6 +248,14 @@ def test_dates_shift_within_the_window_and_reverse(day, fmt):
     assert abs((moved - day).days) < 90
 
 
+@pytest.mark.parametrize("window", [2, 90, 180, 3650])
+def test_dates_at_the_edges_of_the_domain_reverse(window):
+    # A token may leave 1100..9800 by up to a window; the owner must still reverse it.
+    edges = ["1100-01-01", "1100-01-02", "9800-12-31", "9800-12-30"]
+    tokens = _round_trip("date", edges, window_days=window)
+    assert all(token is not None for token in tokens)
+
+
 def test_dates_refusals_and_window():
     assert (
         _round_trip("date", ["junk", "03/14/85", "1000-01-03", "9999-12-01"])
