@@ -283,6 +283,18 @@ def new_engagement_body(w: World, which: str, *, form: bool = False) -> dict[str
     return body
 
 
+def terms_form(w: World, which: str) -> dict[str, Any]:
+    """The terms form as the browser posts it: the ticked boxes, a change and its reason."""
+    e = engagement(w, which)
+    return {
+        "work_kinds": e.work_kinds,
+        "data_categories": e.data_categories,
+        "work_days": [str(d) for d in e.work_days],
+        "breach_notice_hours": "36",
+        "reason": "Amendment 2",
+    }
+
+
 def new_agent_body(w: World, which: str) -> dict[str, Any]:
     engagement(w, which)
     if "newagent" not in w.people:

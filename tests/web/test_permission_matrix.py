@@ -231,6 +231,17 @@ MATRIX: dict[tuple[str, str], Rule] = {
         path=ew.eng,
         body=lambda w, _: {"action": "suspend", "reason": "Audit finding"},
     ),
+    ("PATCH", "/api/v1/engagements/{engagement_id}"): Rule(
+        "owner",
+        200,
+        wrong="vadmin",
+        other=True,
+        path=ew.eng,
+        body=lambda w, _: {"reason": "Amendment 2", "breach_notice_hours": 36},
+    ),
+    ("GET", "/api/v1/engagements/{engagement_id}/history"): Rule(
+        "vadmin", 200, wrong=SCOPED_USERS_ONLY, other=True, path=ew.eng
+    ),
     ("GET", "/api/v1/engagements/{engagement_id}/matrix"): Rule(
         "owner", 200, wrong="agent", other=True, path=ew.eng
     ),
@@ -274,6 +285,12 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ),
     ("GET", "/engagements/{engagement_id}"): Rule(
         "agent", 200, other=True, path=ew.eng
+    ),
+    ("GET", "/engagements/{engagement_id}/edit"): Rule(
+        "owner", 200, wrong="vadmin", other=True, path=ew.eng
+    ),
+    ("POST", "/engagements/{engagement_id}/edit"): Rule(
+        "owner", 303, wrong="vadmin", other=True, path=ew.eng, body=ew.terms_form
     ),
     ("POST", "/engagements/{engagement_id}/state"): Rule(
         "owner",

@@ -103,6 +103,28 @@ class AuditRepository:
             stmt = stmt.where(AuditEvent.tag == tag)
         return list(self._session.execute(stmt).scalars())
 
+    def for_subject(
+        self,
+        subject_type: str,
+        subject_id: str,
+        *,
+        tags: Sequence[str] | None = None,
+        limit: int = 200,
+    ) -> list[AuditEvent]:
+        """Newest first: the history of one thing (an engagement, a share, ...)."""
+        stmt = (
+            select(AuditEvent)
+            .where(
+                AuditEvent.subject_type == subject_type,
+                AuditEvent.subject_id == subject_id,
+            )
+            .order_by(AuditEvent.seq.desc())
+            .limit(limit)
+        )
+        if tags is not None:
+            stmt = stmt.where(AuditEvent.tag.in_(list(tags)))
+        return list(self._session.execute(stmt).scalars())
+
     def count(self) -> int:
         head = self._session.get(AuditHead, _HEAD_ID)
         return head.last_seq if head else 0

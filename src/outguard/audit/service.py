@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -57,4 +58,21 @@ def record(
         subject_type=subject_type,
         subject_id=str(subject_id) if subject_id is not None else None,
         details=_check_details(dict(details or {})),
+    )
+
+
+def subject_history(
+    session: Session,
+    subject_type: str,
+    subject_id: uuid.UUID | str,
+    *,
+    tags: Sequence[AuditTag] | None = None,
+    limit: int = 200,
+) -> list[AuditEvent]:
+    """Newest first. The calling feature service decides who may read it."""
+    return AuditRepository(session).for_subject(
+        subject_type,
+        str(subject_id),
+        tags=None if tags is None else [t.value for t in tags],
+        limit=limit,
     )

@@ -42,6 +42,7 @@ class AuditTag(StrEnum):
     LEAK_TRACED = "leak:traced"
     ENGAGEMENT_CREATED = "engagement:created"
     ENGAGEMENT_STATE_CHANGED = "engagement:state_changed"
+    ENGAGEMENT_UPDATED = "engagement:updated"
     SITE_REGISTERED = "site:registered"
     AGENT_ENROLLED = "agent:enrolled"
     AGENT_OFFBOARDED = "agent:offboarded"

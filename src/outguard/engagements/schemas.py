@@ -72,10 +72,11 @@ class Contact(BaseModel):
     email: str = Field(default="", max_length=320)
 
 
-class EngagementCreate(BaseModel):
+class EngagementTerms(BaseModel):
+    """What the client and the vendor agreed; the vendor itself is fixed at creation."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    vendor_org_id: uuid.UUID
     name: str = Field(min_length=3, max_length=200)
     purpose: str = Field(min_length=3, max_length=4000)
     work_kinds: list[str] = Field(min_length=1)
@@ -133,7 +134,7 @@ class EngagementCreate(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _order(self) -> EngagementCreate:
+    def _order(self) -> EngagementTerms:
         if self.ends_on < self.starts_on:
             msg = "the end date is before the start date"
             raise ValueError(msg)
@@ -141,6 +142,45 @@ class EngagementCreate(BaseModel):
             msg = "working hours end before they start"
             raise ValueError(msg)
         return self
+
+
+class EngagementCreate(EngagementTerms):
+    vendor_org_id: uuid.UUID
+
+
+class EngagementUpdate(EngagementTerms):
+    """New terms for an engagement, with why they changed (kept in the audit log)."""
+
+    reason: str = Field(min_length=3, max_length=500)
+
+
+class EngagementPatch(BaseModel):
+    """Some of the terms (the others stay as they are), with why they changed.
+
+    The merged terms are checked as a whole (an end date before the start, hours that end
+    before they begin are refused).
+    """
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: str = Field(min_length=3, max_length=500)
+    name: str | None = None
+    purpose: str | None = None
+    work_kinds: list[str] | None = None
+    data_categories: list[Entity] | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    vendor_country: str | None = None
+    processing_countries: list[str] | None = None
+    timezone: str | None = None
+    work_days: list[int] | None = None
+    work_start: str | None = None
+    work_end: str | None = None
+    off_hours: OffHours | None = None
+    breach_notice_hours: int | None = None
+    return_terms: str | None = None
+    contacts: list[Contact] | None = None
+    workstation_valid_days: int | None = None
 
 
 class EngagementRead(BaseModel):

@@ -43,6 +43,8 @@ FLASH_MESSAGES: dict[str, str] = {
     "mfa_enrolled": "Your second factor is set up.",
     "engagement_created": "The engagement was created as a draft. Publish the agreement "
     "texts and training, then activate it.",
+    "engagement_updated": "The new terms were saved. They apply from the next access on; "
+    "the change and its reason are in the history below.",
     "engagement_state_changed": "The engagement's state was changed.",
     "agent_enrolled": "The agent was enrolled. They see what is still missing on their "
     "checklist.",

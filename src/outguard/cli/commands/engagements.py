@@ -191,6 +191,43 @@ def state(
         console.print(f"[green]{changed.name}[/] is now {changed.state}.")
 
 
+@app.command("history")
+def history(
+    ctx: typer.Context,
+    engagement: str = typer.Argument(..., help="Engagement name or id."),
+    json_output: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Show who created the engagement and changed its terms or state, newest first."""
+    cli: CliContext = ctx.obj
+    with cli.transaction() as session:
+        found = engagements.find_engagement_for_operator(session, cli.actor, engagement)
+        events = engagements.history(session, cli.actor, found.id)
+        rows = [
+            {
+                "seq": e.seq,
+                "at": e.at.isoformat(timespec="seconds"),
+                "actor": e.actor_display,
+                "tag": e.tag,
+                "changed": ", ".join(e.details.get("changed", []))
+                or f"{e.details.get('from', '')} → {e.details.get('to', '')}".strip(
+                    " →"
+                ),
+                "reason": e.details.get("reason", ""),
+            }
+            for e in events
+        ]
+    if json_output:
+        print_json(rows)
+        return
+    columns = ["seq", "at", "actor", "tag", "changed", "reason"]
+    print_table(
+        f"History of {found.name}",
+        columns,
+        [[r[c] for c in columns] for r in rows],
+        empty="Nothing recorded for this engagement.",
+    )
+
+
 @app.command("offboard")
 def offboard(
     ctx: typer.Context,

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import uuid
 
+from pydantic import ValidationError
+
 from outguard.accounts.policy import has_permission
 from outguard.accounts.service import orgs
-from outguard.audit.service import record
+from outguard.audit.models import AuditEvent
+from outguard.audit.service import record, subject_history
 from outguard.audit.tags import AuditTag
 from outguard.db import Session
 from outguard.engagements.models import Engagement, EngagementState
 from outguard.engagements.policy import can_create, can_manage, can_view
 from outguard.engagements.repository import EngagementRepository
-from outguard.engagements.schemas import EngagementCreate, StateChange
+from outguard.engagements.schemas import (
+    EngagementCreate,
+    EngagementPatch,
+    EngagementTerms,
+    EngagementUpdate,
+    StateChange,
+)
 from outguard.engagements.service.common import (
     org_name,
     require,
@@ -28,6 +37,31 @@ from outguard.errors import (
 from outguard.security.decisions import Deny
 from outguard.security.permissions import Permission
 from outguard.types import Actor, Clock, OrgKind
+
+# Terms whose values are facts of the arrangement (dates, places, hours, categories): the
+# audit event keeps their old and new values. Free texts and contacts can hold names, so for
+# them only "changed" is recorded.
+_TERMS_WITH_VALUES = (
+    "work_kinds",
+    "data_categories",
+    "starts_on",
+    "ends_on",
+    "vendor_country",
+    "processing_countries",
+    "timezone",
+    "work_days",
+    "work_start",
+    "work_end",
+    "off_hours",
+    "breach_notice_hours",
+    "workstation_valid_days",
+)
+_TERMS_TEXT = ("name", "purpose", "return_terms", "contacts")
+_HISTORY_TAGS = (
+    AuditTag.ENGAGEMENT_CREATED,
+    AuditTag.ENGAGEMENT_UPDATED,
+    AuditTag.ENGAGEMENT_STATE_CHANGED,
+)
 
 # action -> (states it may start from, resulting state)
 _TRANSITIONS: dict[str, tuple[frozenset[EngagementState], EngagementState]] = {
@@ -70,9 +104,8 @@ def create_engagement(
             created_at=now,
             updated_at=now,
             state=EngagementState.DRAFT,
-            **data.model_dump(mode="python", exclude={"contacts", "data_categories"}),
-            data_categories=[str(c) for c in data.data_categories],
-            contacts=[c.model_dump() for c in data.contacts],
+            vendor_org_id=data.vendor_org_id,
+            **_columns(data),
         )
     )
     record(
@@ -92,6 +125,122 @@ def create_engagement(
         },
     )
     return engagement
+
+
+def _columns(terms: EngagementTerms) -> dict[str, object]:
+    """The terms as the engagement row stores them."""
+    values = terms.model_dump(
+        mode="python", include=set(EngagementTerms.model_fields) - {"contacts"}
+    )
+    values["data_categories"] = [str(c) for c in terms.data_categories]
+    values["contacts"] = [c.model_dump() for c in terms.contacts]
+    return values
+
+
+def _audit_value(value: object) -> object:
+    if isinstance(value, list):
+        return [str(v) if not isinstance(v, int) else v for v in value]
+    return value if isinstance(value, int) else str(value)
+
+
+def update_engagement(
+    session: Session,
+    actor: Actor,
+    engagement_id: uuid.UUID,
+    data: EngagementUpdate,
+    *,
+    clock: Clock,
+) -> Engagement:
+    """Change the agreed terms (not the vendor), keeping who changed what and why.
+
+    The gate reads the terms at every request, so a narrower window, other hours or a
+    shorter workstation validity apply from the next access on.
+    """
+    engagement, _ = visible(session, actor, engagement_id, for_update=True)
+    require(can_manage(actor, engagement))
+    if engagement.engagement_state is EngagementState.ENDED:
+        raise ConflictError(
+            "An ended engagement is a closed record; create a new engagement instead."
+        )
+    new = _columns(data)
+    changed = [
+        f
+        for f in (*_TERMS_WITH_VALUES, *_TERMS_TEXT)
+        if getattr(engagement, f) != new[f]
+    ]
+    values: dict[str, object] = {}
+    for field in changed:
+        if field in _TERMS_WITH_VALUES:  # flat details: <field>_was / <field>_now
+            values[f"{field}_was"] = _audit_value(getattr(engagement, field))
+            values[f"{field}_now"] = _audit_value(new[field])
+    if not changed:
+        raise DomainValidationError("Nothing changed: the terms are as they were.")
+    if data.name.lower() != engagement.name.lower() and EngagementRepository(
+        session
+    ).name_taken(engagement.client_org_id, data.name):
+        raise AlreadyExistsError("An engagement with that name already exists.")
+    if (
+        engagement.engagement_state is not EngagementState.DRAFT
+        and data.ends_on < clock.now().date()
+    ):
+        raise DomainValidationError(
+            "The end date cannot be in the past; end the engagement instead."
+        )
+    for field, value in new.items():
+        setattr(engagement, field, value)
+    engagement.updated_at = clock.now()
+    record(
+        session,
+        actor,
+        AuditTag.ENGAGEMENT_UPDATED,
+        clock=clock,
+        subject_type="engagement",
+        subject_id=engagement.id,
+        org_id=engagement.client_org_id,
+        details={"changed": changed, "reason": data.reason, **values},
+    )
+    return engagement
+
+
+def amend_engagement(
+    session: Session,
+    actor: Actor,
+    engagement_id: uuid.UUID,
+    patch: EngagementPatch,
+    *,
+    clock: Clock,
+) -> Engagement:
+    """`update_engagement` with only the terms given; the rest stay as stored."""
+    engagement = get_engagement(session, actor, engagement_id)
+    require(can_manage(actor, engagement))
+    current = {f: getattr(engagement, f) for f in EngagementTerms.model_fields}
+    try:
+        data = EngagementUpdate.model_validate(
+            {**current, **patch.model_dump(exclude_unset=True, exclude_none=True)}
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "terms"
+        raise DomainValidationError(f"{where}: {first['msg']}") from exc
+    return update_engagement(session, actor, engagement.id, data, clock=clock)
+
+
+def may_edit(actor: Actor, engagement: Engagement) -> bool:
+    """Whether the terms form is offered: the client's manager, until the engagement ends."""
+    return (
+        bool(can_manage(actor, engagement))
+        and engagement.engagement_state is not EngagementState.ENDED
+    )
+
+
+def history(
+    session: Session, actor: Actor, engagement_id: uuid.UUID
+) -> list[AuditEvent]:
+    """Creation, term changes and state changes, newest first, for any party."""
+    engagement = get_engagement(session, actor, engagement_id)
+    return subject_history(
+        session, "engagement", engagement.id, tags=_HISTORY_TAGS, limit=100
+    )
 
 
 def list_engagements(session: Session, actor: Actor) -> list[Engagement]:

@@ -6,6 +6,8 @@ And the gate: "may I access this engagement's data now?".
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
+from typing import Any
 
 from fastapi import APIRouter, status
 from fastapi.responses import JSONResponse
@@ -17,6 +19,7 @@ from outguard.engagements.schemas import (
     AgentEnrol,
     CheckRead,
     EngagementCreate,
+    EngagementPatch,
     EngagementRead,
     Offboard,
     StateChange,
@@ -51,6 +54,14 @@ class ApprovalRead(BaseModel):
     sub_org_id: uuid.UUID
     state: str
     scope: str
+
+
+class HistoryRead(BaseModel):
+    seq: int
+    at: datetime
+    actor: str
+    tag: str
+    details: dict[str, Any]
 
 
 def _checks(result: GateResult) -> list[CheckRead]:
@@ -93,6 +104,35 @@ def read_engagement(
     return EngagementRead.model_validate(
         engagements.get_engagement(session, actor, engagement_id)
     )
+
+
+@router.patch("/{engagement_id}", response_model=EngagementRead)
+def amend_engagement(
+    engagement_id: uuid.UUID,
+    data: EngagementPatch,
+    session: DbSession,
+    actor: ApiActor,
+    deps: Deps,
+) -> EngagementRead:
+    """Change some of the terms (not the vendor), with a reason kept in the audit log."""
+    return EngagementRead.model_validate(
+        engagements.amend_engagement(
+            session, actor, engagement_id, data, clock=deps.clock
+        )
+    )
+
+
+@router.get("/{engagement_id}/history", response_model=list[HistoryRead])
+def engagement_history(
+    engagement_id: uuid.UUID, session: DbSession, actor: ApiActor
+) -> list[HistoryRead]:
+    """Creation, term and state changes, newest first (the audit events themselves)."""
+    return [
+        HistoryRead(
+            seq=e.seq, at=e.at, actor=e.actor_display, tag=e.tag, details=e.details
+        )
+        for e in engagements.history(session, actor, engagement_id)
+    ]
 
 
 @router.post("/{engagement_id}/state", response_model=EngagementRead)

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from outguard.web.ui import (
     account,
     compliance,
+    engagement_terms,
     engagements,
     home,
     invite,
@@ -23,6 +24,7 @@ for _module in (
     people,
     invite,
     account,
+    engagement_terms,
     engagements,
     compliance,
 ):

@@ -7,7 +7,6 @@ actions each party may take.
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -20,9 +19,7 @@ from outguard.engagements.gate import Status
 from outguard.engagements.models import AgreementKind, EngagementState
 from outguard.engagements.policy import Party
 from outguard.engagements.schemas import (
-    WORK_KINDS,
     AgentEnrol,
-    EngagementCreate,
     ExceptionGrant,
     Offboard,
     ScreeningAttest,
@@ -32,7 +29,6 @@ from outguard.engagements.schemas import (
 )
 from outguard.engagements.service import agreements, engagements, gate, roster
 from outguard.errors import OutguardError, PermissionDeniedError
-from outguard.pii.entities import Entity
 from outguard.security.permissions import Permission, permissions_for
 from outguard.types import Actor, OrgKind
 from outguard.web.deps import CurrentSession, DbSession, Deps, PageActor
@@ -90,104 +86,44 @@ def list_page(
     return render(request, "engagements.html", _list_context(session, actor))
 
 
-def _vendors(session: Session, actor: Actor) -> list[Any]:
-    return [
-        o
-        for o in orgs.list_orgs(session, actor)
-        if o.kind == OrgKind.VENDOR and o.parent_id == actor.org_id
-    ]
+def _shown(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "none"
+    return str(value)
 
 
-def _new_context(
-    session: Session, actor: Actor, form: dict[str, Any]
-) -> dict[str, Any]:
-    return {
-        "active": "engagements",
-        "vendors": _vendors(session, actor),
-        "work_kinds": WORK_KINDS,
-        "entities": [e.value for e in Entity],
-        "form": form,
-        "weekdays": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
-    }
-
-
-_NEW_DEFAULTS: dict[str, Any] = {
-    "name": "",
-    "vendor_org_id": "",
-    "purpose": "",
-    "work_kinds": [],
-    "data_categories": ["PERSON", "ADDRESS", "EMAIL", "PHONE"],
-    "starts_on": "",
-    "ends_on": "",
-    "vendor_country": "",
-    "processing_countries": "",
-    "timezone": "UTC",
-    "work_days": [0, 1, 2, 3, 4],
-    "work_start": "08:00",
-    "work_end": "18:00",
-    "off_hours": "deny",
-    "breach_notice_hours": "24",
-    "return_terms": "Return or destroy all client data within 30 days of the end date.",
-    "workstation_valid_days": "90",
-}
-
-
-_LISTS = frozenset({"work_kinds", "data_categories", "work_days"})
-
-
-@router.get("/engagements/new")
-def new_page(
-    request: Request, session: DbSession, auth: CurrentSession, actor: PageActor
-) -> Response:
-    _ = auth
-    if Permission.ENGAGEMENTS_MANAGE not in permissions_for(actor.roles):
-        raise PermissionDeniedError("Only the client's owner creates engagements.")
-    form = {**_NEW_DEFAULTS, "starts_on": date.today().isoformat()}  # noqa: DTZ011 - a form default
-    return render(request, "engagement_new.html", _new_context(session, actor, form))
-
-
-@router.post("/engagements")
-async def create(
-    request: Request,
-    session: DbSession,
-    auth: CurrentSession,
-    actor: PageActor,
-    deps: Deps,
-) -> Response:
-    _ = auth
-    raw = await request.form()
-    form: dict[str, Any] = {
-        key: (raw.getlist(key) if key in _LISTS else raw.get(key))
-        if key in raw or key in _LISTS
-        else default
-        for key, default in _NEW_DEFAULTS.items()
-    }
-    form["work_days"] = form["work_days"] or _NEW_DEFAULTS["work_days"]
-    context = _new_context(session, actor, form)
-    payload = {
-        **form,
-        "processing_countries": [
-            c.strip() for c in str(form["processing_countries"]).split(",") if c.strip()
-        ],
-        "vendor_org_id": form["vendor_org_id"] or None,
-        "starts_on": form["starts_on"] or None,
-        "ends_on": form["ends_on"] or None,
-    }
-    try:
-        data = EngagementCreate.model_validate(payload)
-    except ValidationError as exc:
-        raise form_error(
-            request, "engagement_new.html", context, errors=field_errors(exc)
-        ) from exc
-    try:
-        engagement = engagements.create_engagement(
-            session, actor, data, clock=deps.clock
+def _history(events: list[Any]) -> list[dict[str, Any]]:
+    """Audit events of the engagement as lines a person reads: who, when, what, why."""
+    out = []
+    for event in events:
+        details = event.details
+        if event.tag == "engagement:created":
+            what = "Created as a draft"
+        elif event.tag == "engagement:state_changed":
+            what = f"{details.get('from')} → {details.get('to')}"
+        else:
+            what = "Terms changed"
+        changes = [
+            {
+                "field": field,
+                "was": _shown(details[f"{field}_was"]),
+                "now": _shown(details[f"{field}_now"]),
+            }
+            if f"{field}_was" in details
+            else {"field": field, "was": None, "now": None}
+            for field in details.get("changed", [])
+        ]
+        out.append(
+            {
+                "seq": event.seq,
+                "at": event.at,
+                "who": event.actor_display,
+                "what": what,
+                "changes": changes,
+                "reason": details.get("reason"),
+            }
         )
-    except OutguardError as exc:
-        raise domain_form_error(request, "engagement_new.html", context, exc) from exc
-    return redirect(
-        request, f"/engagements/{engagement.id}", flash="engagement_created"
-    )
+    return out
 
 
 def _detail_context(
@@ -270,6 +206,8 @@ def _detail_context(
         "enrolled_here": any(r.user.id == actor.user_id for r in rows or [])
         or where.enrolled,
         "is_ended": engagement.engagement_state is EngagementState.ENDED,
+        "may_edit": engagements.may_edit(actor, engagement),
+        "history": _history(engagements.history(session, actor, engagement.id)),
         "form": {},
     }
 
