@@ -144,6 +144,18 @@ class JobSettings(_Group):
         ge=5,
         description="A running job not finished in this time is reclaimed.",
     )
+    reminders: bool = Field(
+        default=True,
+        description="The worker sends the day's engagement reminder e-mails once a day "
+        "(off: run `outguard engagement remind` from cron instead).",
+    )
+    reminders_hour_utc: int = Field(
+        default=6,
+        ge=0,
+        le=23,
+        description="Hour (UTC) from which the day's reminders go out; a worker started "
+        "later that day sends them at once.",
+    )
 
 
 class StorageSettings(_Group):

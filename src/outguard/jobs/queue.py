@@ -6,13 +6,14 @@ service exists only if the service's unit of work commits.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from outguard.errors import ConflictError, DomainValidationError, NotFoundError
@@ -71,6 +72,46 @@ def enqueue(
     session.add(job)
     session.flush()  # the id is returned to the caller
     return job
+
+
+def enqueue_once_since(
+    session: Session,
+    *,
+    kind: str,
+    since: datetime,
+    payload: dict[str, Any],
+    clock: Clock,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+) -> Job | None:
+    """Enqueue `kind` unless a job of that kind was created at or after `since`.
+
+    For schedules ("once a day"): several workers may ask at the same moment and exactly
+    one job results. PostgreSQL: a transaction-level advisory lock per kind serialises the
+    check and the insert; SQLite: the transaction already holds the write lock.
+    A cancelled job does not count, so an operator can cancel and let the schedule retry.
+    """
+    if _is_postgresql(session):
+        session.execute(select(func.pg_advisory_xact_lock(_lock_id(kind))))
+    existing = session.execute(
+        select(Job.id)
+        .where(
+            Job.kind == kind,
+            Job.created_at >= since,
+            Job.state != JobState.CANCELLED,
+        )
+        .limit(1)
+    ).first()
+    if existing is not None:
+        return None
+    return enqueue(
+        session, kind=kind, payload=payload, clock=clock, max_attempts=max_attempts
+    )
+
+
+def _lock_id(kind: str) -> int:
+    """A stable signed 64-bit advisory-lock key for a job kind."""
+    digest = hashlib.sha256(b"outguard.jobs:" + kind.encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def get(session: Session, job_id: uuid.UUID) -> Job:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from collections.abc import Callable
 from types import FrameType
 
 from sqlalchemy import Engine
@@ -21,7 +22,8 @@ from outguard.instance.checkpoints import Checkpointer
 from outguard.jobs.runner import JobRunner, WorkerThread, safe_error
 from outguard.settings import Settings, load_settings
 from outguard.types import SystemClock
-from outguard.worker.registry import build_registry
+from outguard.worker.registry import REMIND, build_registry
+from outguard.worker.schedule import DailyJob, ticks
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +32,31 @@ def make_runner(settings: Settings, *, engine: Engine | None = None) -> JobRunne
     engine = engine or make_engine(settings.database_url, echo=settings.database.echo)
     return JobRunner(
         make_session_factory(engine),
-        build_registry(),
+        build_registry(settings),
         clock=SystemClock(),
         settings=settings.jobs,
+    )
+
+
+def make_schedule(settings: Settings, engine: Engine) -> DailyJob | None:
+    """The daily reminder e-mails, unless the settings turn them off."""
+    if not settings.jobs.reminders:
+        return None
+    return DailyJob(
+        make_session_factory(engine),
+        SystemClock(),
+        kind=REMIND,
+        hour_utc=settings.jobs.reminders_hour_utc,
+        max_attempts=settings.jobs.max_attempts,
+    )
+
+
+def _housekeeping(
+    checkpointer: Checkpointer | None, schedule: DailyJob | None
+) -> Callable[[], None] | None:
+    return ticks(
+        checkpointer.tick if checkpointer is not None else None,
+        schedule.tick if schedule is not None else None,
     )
 
 
@@ -67,7 +91,7 @@ def start_worker_thread(settings: Settings) -> WorkerThread:
         make_runner(settings, engine=engine),
         poll_interval=settings.jobs.poll_interval_seconds,
         on_exit=on_exit,
-        tick=checkpointer.tick if checkpointer is not None else None,
+        tick=_housekeeping(checkpointer, make_schedule(settings, engine)),
     )
     thread.start()
     return thread
@@ -98,7 +122,7 @@ def run_worker(settings: Settings, *, stop: threading.Event | None = None) -> No
         runner.run_until_stopped(
             stop,
             poll_interval=settings.jobs.poll_interval_seconds,
-            tick=checkpointer.tick if checkpointer is not None else None,
+            tick=_housekeeping(checkpointer, make_schedule(settings, engine)),
         )
     finally:
         _final_checkpoint(checkpointer)

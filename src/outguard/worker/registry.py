@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cache
 from typing import Any
 
+from outguard.accounts.service import AccountsDeps, build_accounts_deps
 from outguard.db import Session
+from outguard.engagements.service import reminders
+from outguard.instance import load_app_secret
 from outguard.jobs.runner import JobContext, JobRegistry
+from outguard.mail import make_mailer
+from outguard.settings import Settings
+from outguard.types import Actor, SystemClock
 
 NOOP = "noop"
+REMIND = "engagements.remind"
 
 
 def _noop(session: Session, ctx: JobContext) -> dict[str, Any]:
@@ -17,7 +26,38 @@ def _noop(session: Session, ctx: JobContext) -> dict[str, Any]:
     return {"ok": True, "attempt": ctx.attempt}
 
 
-def build_registry() -> JobRegistry:
+def _remind(
+    deps: Callable[[], AccountsDeps],
+) -> Callable[[Session, JobContext], dict[str, Any]]:
+    def handler(session: Session, ctx: JobContext) -> dict[str, Any]:
+        """The day's reminder e-mails (idempotent: a re-run sends nothing new)."""
+        sent = reminders.send_reminders(
+            session, Actor.system("worker:reminders"), deps=deps()
+        )
+        ctx.report_progress(1.0, f"{sent} e-mail(s)")
+        return {"sent": sent}
+
+    return handler
+
+
+def build_registry(
+    settings: Settings | None = None, *, accounts_deps: AccountsDeps | None = None
+) -> JobRegistry:
+    """The handlers. Without settings, only the smoke-test job (no instance needed)."""
     registry = JobRegistry()
     registry.register(NOOP, _noop)
+    if settings is not None:
+
+        @cache
+        def deps() -> (
+            AccountsDeps
+        ):  # built at the first job: needs the instance's secret
+            return accounts_deps or build_accounts_deps(
+                settings,
+                app_secret=load_app_secret(settings),
+                clock=SystemClock(),
+                mailer=make_mailer(settings),
+            )
+
+        registry.register(REMIND, _remind(deps))
     return registry
