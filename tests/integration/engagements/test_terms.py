@@ -244,3 +244,9 @@ def test_history_is_newest_first_and_visible_to_the_vendor(setup):
         "engagement:state_changed",
         "engagement:created",
     ]
+
+
+def test_another_order_of_the_same_categories_is_no_change(setup):
+    s = setup
+    with pytest.raises(DomainValidationError, match="Nothing changed"):
+        _update(s, data_categories=["EMAIL", "PERSON"], work_days=[4, 3, 2, 1, 0])

@@ -137,6 +137,17 @@ def _columns(terms: EngagementTerms) -> dict[str, object]:
     return values
 
 
+def _same(old: object, new: object) -> bool:
+    """Kinds, categories, countries and days are sets: another order is no change."""
+    if (
+        isinstance(old, list)
+        and isinstance(new, list)
+        and not any(isinstance(v, dict) for v in (*old, *new))  # contacts keep order
+    ):
+        return sorted(map(str, old)) == sorted(map(str, new))
+    return old == new
+
+
 def _audit_value(value: object) -> object:
     if isinstance(value, list):
         return [str(v) if not isinstance(v, int) else v for v in value]
@@ -166,7 +177,7 @@ def update_engagement(
     changed = [
         f
         for f in (*_TERMS_WITH_VALUES, *_TERMS_TEXT)
-        if getattr(engagement, f) != new[f]
+        if not _same(getattr(engagement, f), new[f])
     ]
     values: dict[str, object] = {}
     for field in changed:

@@ -86,10 +86,24 @@ def list_page(
     return render(request, "engagements.html", _list_context(session, actor))
 
 
-def _shown(value: object) -> str:
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value) or "none"
-    return str(value)
+def _shown(field: str, value: object) -> str:
+    if not isinstance(value, list):
+        return str(value)
+    if not value:
+        return "none"
+    if field == "data_categories":
+        return ", ".join(str(v).replace("_", " ").lower() for v in value)
+    if field == "work_days":
+        return ", ".join(_WEEKDAYS[int(v)] for v in value if str(v).isdigit())
+    return ", ".join(str(v).replace("_", " ") for v in value)
+
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _who(display: str) -> str:
+    """The person's name; the audit log's display also carries their id."""
+    return display.split(" <", 1)[0]
 
 
 def _history(events: list[Any]) -> list[dict[str, Any]]:
@@ -100,14 +114,14 @@ def _history(events: list[Any]) -> list[dict[str, Any]]:
         if event.tag == "engagement:created":
             what = "Created as a draft"
         elif event.tag == "engagement:state_changed":
-            what = f"{details.get('from')} → {details.get('to')}"
+            what = f"State: {details.get('from')} → {details.get('to')}"
         else:
             what = "Terms changed"
         changes = [
             {
                 "field": field,
-                "was": _shown(details[f"{field}_was"]),
-                "now": _shown(details[f"{field}_now"]),
+                "was": _shown(field, details[f"{field}_was"]),
+                "now": _shown(field, details[f"{field}_now"]),
             }
             if f"{field}_was" in details
             else {"field": field, "was": None, "now": None}
@@ -117,7 +131,7 @@ def _history(events: list[Any]) -> list[dict[str, Any]]:
             {
                 "seq": event.seq,
                 "at": event.at,
-                "who": event.actor_display,
+                "who": _who(event.actor_display),
                 "what": what,
                 "changes": changes,
                 "reason": details.get("reason"),
