@@ -185,6 +185,16 @@ class CryptoSettings(_Group):
     )
 
 
+class DatasetSettings(_Group):
+    max_upload_mb: int = Field(
+        default=200,
+        ge=1,
+        le=4096,
+        description="Largest dataset file accepted (MB). A scan holds one file in memory, "
+        "decrypted: size the worker's memory for it.",
+    )
+
+
 class AuditSettings(_Group):
     checkpoint_every_events: int = Field(
         default=1000,
@@ -232,6 +242,7 @@ class Settings(BaseSettings):
     storage: StorageSettings = Field(default_factory=StorageSettings)
     crypto: CryptoSettings = Field(default_factory=CryptoSettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)
+    datasets: DatasetSettings = Field(default_factory=DatasetSettings)
 
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> Self:

@@ -36,10 +36,13 @@ from outguard.accounts.service import (
     tokens,
     users,
 )
+from outguard.datasets.service import DatasetsDeps
 from outguard.mail import InMemoryMailer
 from outguard.security import totp
+from outguard.security.aead import StaticKeyProvider
 from outguard.security.permissions import Permission
 from outguard.settings import Settings
+from outguard.storage import InMemoryBlobStore
 from outguard.types import Actor, FixedClock, OrgKind, RequestContext, Role
 from outguard.web import create_app
 from outguard.web.deps import get_session
@@ -222,7 +225,18 @@ def _bind_app(
     factory = sessionmaker(
         bind=db_session.connection(), join_transaction_mode="create_savepoint"
     )
-    app = create_app(settings, session_factory=factory, mailer=mailer, clock=clock)
+    app = create_app(
+        settings,
+        session_factory=factory,
+        mailer=mailer,
+        clock=clock,
+        datasets_deps=DatasetsDeps(
+            clock=clock,
+            blobs=InMemoryBlobStore(),
+            keys=StaticKeyProvider(),
+            max_upload_bytes=256 * 1024,
+        ),
+    )
 
     def test_unit_of_work() -> Iterator[Session]:
         # Same semantics as outguard.db.unit_of_work; commit here releases a savepoint.

@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from fastapi.routing import iter_route_contexts
 
 from outguard.security.permissions import Permission
 from tests.factories.accounts import TEST_PASSWORD
+from tests.web import dataset_world as dw
 from tests.web import engagement_world as ew
 from tests.web.harness import WebClient, World, password_step, totp_now
 
@@ -345,6 +347,32 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", "/engagements/{engagement_id}/exceptions/{exception_id}/revoke"): Rule(
         "owner", 303, wrong="vadmin", other=True, path=ew.eng_exception
     ),
+    # ---- datasets: JSON API (uploads: the body is the file)
+    ("GET", "/api/v1/datasets"): Rule("auditor", 200, wrong=SCOPED_USERS_ONLY),
+    ("POST", "/api/v1/datasets"): Rule(
+        "staff",
+        201,
+        wrong="auditor",
+        path=lambda w, _: {"__query__": {"filename": "rows.jsonl", "name": "Rows"}},
+        body=lambda w, _: {"name": "Person One", "city": "Austin"},
+    ),
+    ("POST", "/api/v1/datasets/{dataset_id}/versions"): Rule(
+        "staff",
+        201,
+        wrong="auditor",
+        other=True,
+        path=lambda w, which: {
+            **dw.dataset(w, which),
+            "__query__": {"filename": "rows.jsonl"},
+        },
+        body=lambda w, _: {"name": "Person Two", "city": "Boston"},
+    ),
+    ("GET", "/api/v1/datasets/{dataset_id}"): Rule(
+        "auditor", 200, wrong=SCOPED_USERS_ONLY, other=True, path=dw.dataset
+    ),
+    ("GET", "/api/v1/datasets/versions/{version_id}/report"): Rule(
+        "auditor", 200, wrong=SCOPED_USERS_ONLY, other=True, path=dw.version
+    ),
     ("GET", "/checklist"): Rule("agent", 200),
     ("GET", "/work/{engagement_id}"): Rule("agent", 200, other=True, path=ew.eng),
     ("GET", "/agreements"): Rule("agent", 200),
@@ -464,7 +492,10 @@ def _call(
     *,
     token: str | None = None,
 ):
+    query = values.pop("__query__", None)
     url = template.format(**values)
+    if query:
+        url += "?" + urlencode(query)
     if template == "/static":
         url = "/static/app.css"
     if _is_api(template):

@@ -3,24 +3,45 @@
 Values are read as text (leading zeros and long digit strings survive). Hostile input gets a
 clear `InvalidFileError` naming the problem before any large allocation: binary content
 behind a .csv name, a zip bomb behind .xlsx, a line longer than the limit, an encrypted PDF.
+Every reader takes a path or a `Source` (bytes in memory) and reads through file objects.
 """
 
 from __future__ import annotations
 
 import codecs
 import hashlib
+import io
 import json
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from outguard.errors import DomainValidationError
+from outguard.formats.errors import InvalidFileError
+from outguard.formats.sources import Source, as_source
 from outguard.formats.writers import CsvDialect
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+__all__ = [
+    "BATCH_ROWS",
+    "SNIFF_BYTES",
+    "TABLE_SUFFIXES",
+    "InvalidFileError",  # defined in formats.errors; importers use this name from here
+    "TableStream",
+    "file_sha256",
+    "open_table",
+    "read_csv",
+    "read_jsonl",
+    "read_parquet",
+    "read_xlsx",
+    "sniff_text",
+]
 
 BATCH_ROWS = 50_000
 _BLOCK = 4 * 1024 * 1024  # bytes Arrow parses at a time
@@ -32,11 +53,6 @@ XLSX_MAX_SHARED_STRINGS_BYTES = 256 * 1024 * 1024
 
 TABLE_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".xlsx": "xlsx",
                   ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}  # fmt: skip
-
-
-class InvalidFileError(DomainValidationError):
-    code = "invalid_file"
-    default_message = "The file cannot be read as a table."
 
 
 @dataclass
@@ -100,35 +116,39 @@ def _sniff_delimiter(sample: str, default: str) -> str:
     return best if counts[best] > 0 else default
 
 
-def _refuse_huge_first_line(path: Path) -> None:
-    with path.open("rb") as fh:
+def _refuse_huge_first_line(source: Source) -> None:
+    with source.open() as fh:
         if len(fh.readline(MAX_LINE_BYTES + 1)) > MAX_LINE_BYTES:
             raise InvalidFileError(
-                f"{path.name} has a line longer than {MAX_LINE_BYTES // (1024 * 1024)} MB: "
+                f"{source.name} has a line longer than {MAX_LINE_BYTES // (1024 * 1024)} MB: "
                 "not a table export."
             )
 
 
-def sniff_text(path: Path) -> tuple[str, str]:
+def sniff_text(path: Path | str | Source) -> tuple[str, str]:
     """(encoding, the first characters) of a text file; refuses empty and binary files."""
-    with path.open("rb") as fh:
+    source = as_source(path)
+    with source.open() as fh:
         head = fh.read(SNIFF_BYTES)
     if not head.strip():
-        raise InvalidFileError(f"{path.name} is empty.")
+        raise InvalidFileError(f"{source.name} is empty.")
     if _looks_binary(head):
-        raise InvalidFileError(f"{path.name} is not text: it looks like a binary file.")
+        raise InvalidFileError(
+            f"{source.name} is not text: it looks like a binary file."
+        )
     encoding, skip = _encoding(head)
     sample = head[skip:].decode(encoding, errors="replace")
     if "\n" not in sample and len(head) == SNIFF_BYTES:
-        _refuse_huge_first_line(path)
+        _refuse_huge_first_line(source)
     return encoding, sample
 
 
 def read_csv(
-    path: Path, *, kind: str = "csv", batch_rows: int = BATCH_ROWS
+    path: Path | str | Source, *, kind: str = "csv", batch_rows: int = BATCH_ROWS
 ) -> TableStream:
-    encoding, sample = sniff_text(path)
-    with path.open("rb") as fh:
+    source = as_source(path)
+    encoding, sample = sniff_text(source)
+    with source.open() as fh:
         sample_had_bom = fh.read(3) == codecs.BOM_UTF8
     delimiter = _sniff_delimiter(sample, "\t" if kind == "tsv" else ",")
     skipped = [0]
@@ -141,7 +161,7 @@ def read_csv(
         delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_bad_row
     )
     # A Python file object, not the path: given a path, Arrow reads the whole file ahead.
-    with path.open("rb") as head:
+    with source.open() as head:
         first = pacsv.open_csv(
             head,
             read_options=pacsv.ReadOptions(
@@ -158,9 +178,9 @@ def read_csv(
     # Every column as text: a second pass of typing would lose leading zeros.
     string_schema = pa.schema([pa.field(f.name, pa.string()) for f in schema])
     skipped[0] = 0  # the schema pass read the first block: count bad rows once
-    source = path.open("rb")
+    body = source.open()
     stream = pacsv.open_csv(
-        source,
+        body,
         read_options=pacsv.ReadOptions(
             encoding=encoding, block_size=_BLOCK, use_threads=False
         ),
@@ -194,11 +214,11 @@ def read_csv(
                 notes.append(f"{skipped[0]} malformed row(s) skipped")
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
             raise InvalidFileError(
-                f"{path.name} is not a well-formed {kind.upper()} file: {str(exc)[:200]}"
+                f"{source.name} is not a well-formed {kind.upper()} file: {str(exc)[:200]}"
             ) from None
         finally:
             stream.close()
-            source.close()
+            body.close()
 
     notes = [f"encoding {encoding}", f"delimiter {delimiter!r}"]
     dialect = CsvDialect(
@@ -217,54 +237,69 @@ def _columns(batches: list[pa.RecordBatch]) -> list[list[str | None]]:
     return [table.column(i).to_pylist() for i in range(table.num_columns)]
 
 
-def _check_zip(path: Path) -> None:
+def _check_zip(source: Source) -> None:
     try:
-        with zipfile.ZipFile(path) as zf:
+        with source.open() as fh, zipfile.ZipFile(fh) as zf:
             total = 0
             for info in zf.infolist():
                 total += info.file_size
                 ratio = info.file_size / max(info.compress_size, 1)
                 if ratio > XLSX_MAX_RATIO and info.file_size > 10 * 1024 * 1024:
                     raise InvalidFileError(
-                        f"{path.name} looks like a zip bomb ({info.filename} expands {ratio:.0f}x)."
+                        f"{source.name} looks like a zip bomb ({info.filename} expands {ratio:.0f}x)."
                     )
                 if (
                     info.filename.endswith("sharedStrings.xml")
                     and info.file_size > XLSX_MAX_SHARED_STRINGS_BYTES
                 ):
                     raise InvalidFileError(
-                        f"{path.name} has an oversized shared-string table."
+                        f"{source.name} has an oversized shared-string table."
                     )
             if total > XLSX_MAX_BYTES:
-                raise InvalidFileError(f"{path.name} expands to more than 1 GB.")
+                raise InvalidFileError(f"{source.name} expands to more than 1 GB.")
             if "xl/workbook.xml" not in zf.namelist():
-                raise InvalidFileError(f"{path.name} is not an Excel workbook.")
+                raise InvalidFileError(f"{source.name} is not an Excel workbook.")
     except zipfile.BadZipFile:
         raise InvalidFileError(
-            f"{path.name} is not an .xlsx file (not a zip)."
+            f"{source.name} is not an .xlsx file (not a zip)."
         ) from None
 
 
 def read_xlsx(  # noqa: C901 - one reader: checks, header, sheets, batches
-    path: Path, *, batch_rows: int = BATCH_ROWS, sheet: str | None = None
+    path: Path | str | Source,
+    *,
+    batch_rows: int = BATCH_ROWS,
+    sheet: str | None = None,
 ) -> TableStream:
-    _check_zip(path)
+    source = as_source(path)
+    _check_zip(source)
     from openpyxl import load_workbook  # noqa: PLC0415 - only for workbooks
 
-    book = load_workbook(path, read_only=True, data_only=True)
+    # Read-only workbooks read the archive lazily: the handle lives until `close()`.
+    fh = source.open()
+    try:
+        book = load_workbook(fh, read_only=True, data_only=True)
+    except BaseException:
+        fh.close()
+        raise
+
+    def close() -> None:
+        book.close()  # closes the archive, not a handle it was given
+        fh.close()
+
     if sheet is not None and sheet not in book.sheetnames:
-        book.close()
-        raise InvalidFileError(f"{path.name} has no sheet named {sheet!r}.")
+        close()
+        raise InvalidFileError(f"{source.name} has no sheet named {sheet!r}.")
     ws = book[sheet] if sheet else book.worksheets[0]
     rows = ws.iter_rows(values_only=True)
     header = next(rows, None)
     if header is None:
-        book.close()
+        close()
         if sheet is not None:  # one sheet of several: an empty table, not an error
             return TableStream(
                 [], iter(()), "xlsx", sheet=sheet, sheets=tuple(book.sheetnames)
             )
-        raise InvalidFileError(f"{path.name}: the first sheet is empty.")
+        raise InvalidFileError(f"{source.name}: the first sheet is empty.")
     names = _unique_names(["" if h is None else str(h) for h in header])
     width = len(names)
 
@@ -289,7 +324,7 @@ def read_xlsx(  # noqa: C901 - one reader: checks, header, sheets, batches
             if n:
                 yield cols
         finally:
-            book.close()
+            close()
 
     notes = [f"sheet {ws.title!r} of {len(book.sheetnames)}"]
     return TableStream(
@@ -297,47 +332,55 @@ def read_xlsx(  # noqa: C901 - one reader: checks, header, sheets, batches
     )
 
 
-def read_parquet(path: Path, *, batch_rows: int = BATCH_ROWS) -> TableStream:
-    try:
-        pf = pq.ParquetFile(path)
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise InvalidFileError(
-            f"{path.name} is not a Parquet file: {str(exc)[:120]}"
-        ) from None
-    names = _unique_names(pf.schema_arrow.names)
+def read_parquet(
+    path: Path | str | Source, *, batch_rows: int = BATCH_ROWS
+) -> TableStream:
+    source = as_source(path)
+    # The footer now, the row groups when the batches are read: no handle stays open for
+    # a stream nobody reads.
+    with source.open() as fh:
+        try:
+            pf = pq.ParquetFile(fh)
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise InvalidFileError(
+                f"{source.name} is not a Parquet file: {str(exc)[:120]}"
+            ) from None
+        schema, total_rows = pf.schema_arrow, pf.metadata.num_rows
+    names = _unique_names(schema.names)
 
     def batches() -> Iterator[list[list[str | None]]]:
-        for batch in pf.iter_batches(batch_size=batch_rows):
-            yield [
-                [None if v is None else str(v) for v in batch.column(i).to_pylist()]
-                for i in range(batch.num_columns)
-            ]
+        with source.open() as fh:
+            pf = pq.ParquetFile(fh)
+            for batch in pf.iter_batches(batch_size=batch_rows):
+                yield [
+                    [None if v is None else str(v) for v in batch.column(i).to_pylist()]
+                    for i in range(batch.num_columns)
+                ]
 
     return TableStream(
-        names,
-        batches(),
-        "parquet",
-        schema=pf.schema_arrow,
-        total_rows=pf.metadata.num_rows,
+        names, batches(), "parquet", schema=schema, total_rows=total_rows
     )
 
 
-def read_jsonl(path: Path, *, batch_rows: int = BATCH_ROWS) -> TableStream:
-    with path.open("rb") as fh:
+def read_jsonl(
+    path: Path | str | Source, *, batch_rows: int = BATCH_ROWS
+) -> TableStream:
+    source = as_source(path)
+    with source.open() as fh:
         first = fh.readline(MAX_LINE_BYTES + 1)
     try:
         head = json.loads(first)
     except ValueError:
         head = None
     if not isinstance(head, dict):
-        raise InvalidFileError(f"{path.name}: the first line is not a JSON object.")
+        raise InvalidFileError(f"{source.name}: the first line is not a JSON object.")
     keys = list(head)
     names = _unique_names([str(k) for k in keys])
 
     def batches() -> Iterator[list[list[str | None]]]:
         cols: list[list[str | None]] = [[] for _ in keys]
         n = 0
-        with path.open("r", encoding="utf-8", errors="replace") as fh:
+        with io.TextIOWrapper(source.open(), encoding="utf-8", errors="replace") as fh:
             for lineno, line in enumerate(fh, 1):
                 if not line.strip():
                     continue
@@ -345,7 +388,7 @@ def read_jsonl(path: Path, *, batch_rows: int = BATCH_ROWS) -> TableStream:
                     obj = json.loads(line)
                 except ValueError:
                     raise InvalidFileError(
-                        f"{path.name} line {lineno} is not JSON."
+                        f"{source.name} line {lineno} is not JSON."
                     ) from None
                 for i, k in enumerate(keys):
                     v = obj.get(k) if isinstance(obj, dict) else None
@@ -364,29 +407,34 @@ def read_jsonl(path: Path, *, batch_rows: int = BATCH_ROWS) -> TableStream:
     return TableStream(names, batches(), "jsonl")
 
 
-def file_sha256(path: Path) -> str:
+def file_sha256(path: Path | str | Source) -> str:
     """The SHA-256 of a file, read in chunks (memory flat whatever its size)."""
-    with path.open("rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
+    digest = hashlib.sha256()
+    with as_source(path).open() as fh:
+        while chunk := fh.read(1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def open_table(
-    path: Path, *, batch_rows: int = BATCH_ROWS, sheet: str | None = None
+    path: Path | str | Source,
+    *,
+    batch_rows: int = BATCH_ROWS,
+    sheet: str | None = None,
 ) -> TableStream:
     """The right reader for the file, by its suffix, checked against its content."""
-    if not path.is_file():
-        raise InvalidFileError(f"{path.name} does not exist or is not a file.")
-    kind = TABLE_SUFFIXES.get(path.suffix.lower())
+    source = as_source(path)  # a missing path is refused here
+    kind = TABLE_SUFFIXES.get(source.suffix)
     if kind is None:
         raise InvalidFileError(
-            f"{path.name}: not a table format outguard reads (CSV, TSV, XLSX, Parquet, JSON lines)."
+            f"{source.name}: not a table format outguard reads (CSV, TSV, XLSX, Parquet, JSON lines)."
         )
-    if path.stat().st_size == 0:
-        raise InvalidFileError(f"{path.name} is empty.")
+    if source.size == 0:
+        raise InvalidFileError(f"{source.name} is empty.")
     if kind in {"csv", "tsv"}:
-        return read_csv(path, kind=kind, batch_rows=batch_rows)
+        return read_csv(source, kind=kind, batch_rows=batch_rows)
     if kind == "xlsx":
-        return read_xlsx(path, batch_rows=batch_rows, sheet=sheet)
+        return read_xlsx(source, batch_rows=batch_rows, sheet=sheet)
     if kind == "parquet":
-        return read_parquet(path, batch_rows=batch_rows)
-    return read_jsonl(path, batch_rows=batch_rows)
+        return read_parquet(source, batch_rows=batch_rows)
+    return read_jsonl(source, batch_rows=batch_rows)

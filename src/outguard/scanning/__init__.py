@@ -4,6 +4,9 @@ Tables stream: the first batch gives the sample the columns are classified from;
 batch (the first included) confirms the classification over all rows and scans free-text
 columns span by span, with the file's own name and address columns as a dictionary. Memory
 is one batch, whatever the file's size. Reports carry masked examples only.
+
+Every entry point takes a path or a `Source`: a dataset decrypted into memory
+(`MemorySource`) is scanned without a clear copy ever reaching the disk.
 """
 
 from __future__ import annotations
@@ -18,13 +21,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from outguard.formats.documents import docx_text, pdf_text
+from outguard.formats.errors import InvalidFileError
 from outguard.formats.readers import (
     BATCH_ROWS,
     TABLE_SUFFIXES,
-    InvalidFileError,
     TableStream,
     open_table,
 )
+from outguard.formats.sources import Source, as_source, name_and_suffix
 from outguard.pii.dictionary import Dictionary
 from outguard.pii.entities import Entity
 from outguard.pii.findings import Finding
@@ -201,30 +205,34 @@ def _cell(value: object) -> str | None:
     return value if isinstance(value, str) else str(value)
 
 
-def scan_text_file(path: Path, *, ner: NameRecogniser | None = None) -> ScanReport:
-    text = read_text_file(path)
-    report = ScanReport(str(path.name), "text")
+def scan_text_file(
+    path: Path | str | Source, *, ner: NameRecogniser | None = None
+) -> ScanReport:
+    source = as_source(path)
+    text = read_text_file(source)
+    report = ScanReport(source.name, "text")
     report.findings = scan_text(text, ner=ner)
     report.rows = text.count("\n") + 1
     return report
 
 
-def read_text_file(path: Path) -> str:
+def read_text_file(path: Path | str | Source) -> str:
     """The text of a note, e-mail, PDF or DOCX (an e-mail: its headers and plain body)."""
-    if not path.is_file():
-        raise InvalidFileError(f"{path.name} does not exist or is not a file.")
-    size = path.stat().st_size
-    if size > MAX_TEXT_BYTES:
+    source = as_source(path)  # a missing path is refused here
+    if source.size > MAX_TEXT_BYTES:
         raise InvalidFileError(
-            f"{path.name} is larger than {MAX_TEXT_BYTES // (1024 * 1024)} MB of text."
+            f"{source.name} is larger than {MAX_TEXT_BYTES // (1024 * 1024)} MB of text."
         )
-    suffix = path.suffix.lower()
+    suffix = source.suffix
     if suffix in {".pdf", ".docx"}:
-        return pdf_text(path) if suffix == ".pdf" else docx_text(path)
-    raw = path.read_bytes()
+        return pdf_text(source) if suffix == ".pdf" else docx_text(source)
+    with source.open() as fh:
+        raw = fh.read(MAX_TEXT_BYTES + 1)
     if b"\x00" in raw[:65536] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InvalidFileError(f"{path.name} is not text: it looks like a binary file.")
-    if path.suffix.lower() == ".eml":
+        raise InvalidFileError(
+            f"{source.name} is not text: it looks like a binary file."
+        )
+    if suffix == ".eml":
         message = email.message_from_bytes(raw, policy=email.policy.default)
         body = message.get_body(preferencelist=("plain", "html"))
         text = "\n".join(
@@ -247,7 +255,7 @@ def decode_text(raw: bytes) -> str:
 
 
 def scan(
-    path: str | Path,
+    path: Path | str | Source,
     *,
     sample: int = DEFAULT_SAMPLE,
     ner: NameRecogniser | None = None,
@@ -257,10 +265,12 @@ def scan(
 ) -> ScanReport:
     """Scan a table (CSV, TSV, XLSX, Parquet, JSON lines) or a text file (TXT, PDF, DOCX, e-mail).
 
-    With a Dask `client`, tables are scanned partitioned on its cluster (same report).
+    `path` is a file on disk or a `Source` (e.g. a `MemorySource` of decrypted bytes).
+    With a Dask `client`, tables on disk are scanned partitioned on its cluster (same report).
     """
-    path = Path(path)
-    suffix = path.suffix.lower()
+    # The suffix decides before the file is looked at: an unsupported kind is named as
+    # such even when the path is missing.
+    name, suffix = name_and_suffix(path)
     if suffix in TEXT_SUFFIXES:
         return scan_text_file(path, ner=ner)
     if suffix in TABLE_SUFFIXES and dask is not None:
@@ -272,8 +282,8 @@ def scan(
     if suffix in TABLE_SUFFIXES:
         stream = open_table(path, batch_rows=batch_rows)
         return scan_table_stream(
-            stream, path=path.name, sample=sample, ner=ner, progress=progress
+            stream, path=name, sample=sample, ner=ner, progress=progress
         )
     raise InvalidFileError(
-        f"{path.name}: outguard scans CSV, TSV, XLSX, Parquet, JSON lines, TXT, PDF, DOCX and e-mail (.eml)."
+        f"{name}: outguard scans CSV, TSV, XLSX, Parquet, JSON lines, TXT, PDF, DOCX and e-mail (.eml)."
     )

@@ -6,6 +6,10 @@ does, and sends each batch to the cluster with the column plan. Batches are self
 (`scan_batch`), and their tallies are merged in file order, so the report is identical to
 the single-process one. At most a few batches per worker thread are in flight: the client's
 memory stays flat however large the file.
+
+Only files on disk go to the cluster. Data decrypted into memory (`MemorySource`) is refused:
+workers may spill the batches they hold to their own disks, which would break "nothing
+decrypted to disk".
 """
 
 from __future__ import annotations
@@ -15,12 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from outguard.errors import ExternalServiceError
-from outguard.formats.readers import (
-    BATCH_ROWS,
-    TABLE_SUFFIXES,
-    InvalidFileError,
-    open_table,
-)
+from outguard.formats.errors import InvalidFileError
+from outguard.formats.readers import BATCH_ROWS, TABLE_SUFFIXES, open_table
+from outguard.formats.sources import PathSource, Source, name_and_suffix
 from outguard.pii.table.classify import classify_table
 from outguard.scanning import (
     DEFAULT_SAMPLE,
@@ -40,7 +41,7 @@ IN_FLIGHT_PER_THREAD = 2
 
 
 def scan_on_dask(
-    path: Path,
+    path: Path | str | Source,
     client: Client,
     *,
     sample: int = DEFAULT_SAMPLE,
@@ -49,12 +50,18 @@ def scan_on_dask(
     batch_rows: int = BATCH_ROWS,
 ) -> ScanReport:
     """Scan a table on the cluster behind `client` (NER, if given, runs on the workers)."""
-    if path.suffix.lower() not in TABLE_SUFFIXES:
+    name, suffix = name_and_suffix(path)
+    if not isinstance(path, (Path, str, PathSource)):
         raise InvalidFileError(
-            f"{path.name}: only tables (CSV, TSV, XLSX, Parquet, JSON lines) scan on Dask."
+            f"{name}: Dask scans only files on disk (its workers may spill batches "
+            "to their disks); scan data held in memory without a Dask client."
+        )
+    if suffix not in TABLE_SUFFIXES:
+        raise InvalidFileError(
+            f"{name}: only tables (CSV, TSV, XLSX, Parquet, JSON lines) scan on Dask."
         )
     stream = open_table(path, batch_rows=batch_rows)
-    report = ScanReport(path.name, "table", notes=stream.notes)
+    report = ScanReport(name, "table", notes=stream.notes)
     batches = iter(stream.batches)
     first = next(batches, None)
     if first is None:

@@ -21,6 +21,8 @@ class Permission(StrEnum):
     TOKENS_MANAGE = "tokens:manage"  # own personal API tokens
     AUDIT_READ = "audit:read"
     JOBS_READ = "jobs:read"
+    DATASETS_READ = "datasets:read"  # the client's datasets and their scan reports
+    DATASETS_UPLOAD = "datasets:upload"  # add a dataset or a new version of one
     DATA_PROTECT = "data:protect"  # make a recipient's rendition of a file
     DATA_REIDENTIFY = "data:reidentify"  # turn a returned file back into real values
     LEAKS_TRACE = "leaks:trace"  # name the recipient a leaked file came from
@@ -49,6 +51,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.TOKENS_MANAGE,
             _P.AUDIT_READ,
             _P.JOBS_READ,
+            _P.DATASETS_READ,
+            _P.DATASETS_UPLOAD,
             _P.DATA_PROTECT,
             _P.DATA_REIDENTIFY,
             _P.LEAKS_TRACE,
@@ -64,6 +68,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.USERS_READ,
             _P.TOKENS_MANAGE,
             _P.JOBS_READ,
+            _P.DATASETS_READ,
+            _P.DATASETS_UPLOAD,
             _P.DATA_PROTECT,
             _P.ENGAGEMENTS_READ,
         }
@@ -75,6 +81,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.TOKENS_MANAGE,
             _P.AUDIT_READ,
             _P.JOBS_READ,
+            _P.DATASETS_READ,
             _P.LEAKS_TRACE,
             _P.ENGAGEMENTS_READ,
             _P.COMPLIANCE_READ,
@@ -85,6 +92,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.ORGS_READ,
             _P.USERS_READ,
             _P.AUDIT_READ,
+            _P.DATASETS_READ,
             _P.ENGAGEMENTS_READ,
             _P.COMPLIANCE_READ,
         }

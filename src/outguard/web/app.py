@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.types import Scope
 
 from outguard import __version__
 from outguard.accounts.service import build_accounts_deps
+from outguard.datasets.service import DatasetsDeps
 from outguard.db import SessionFactory, make_engine, make_session_factory
 from outguard.instance import InstanceNotInitialisedError, load_app_secret
 from outguard.mail import Mailer, make_mailer
@@ -34,6 +39,22 @@ def _app_secret(settings: Settings) -> bytes:
         raise RuntimeError(msg) from exc
 
 
+_UPLOAD_PATH = re.compile(r"/api/v1/datasets(/[0-9a-fA-F-]{36}/versions)?")
+
+
+def _upload_limit(settings: Settings) -> Callable[[Scope], int | None]:
+    """Dataset uploads stream past the small-body limit, up to the upload limit."""
+    limit = settings.datasets.max_upload_mb * 1024 * 1024
+
+    def streamed(scope: Scope) -> int | None:
+        is_upload = scope.get("method") == "POST" and _UPLOAD_PATH.fullmatch(
+            scope.get("path", "")
+        )
+        return limit if is_upload else None
+
+    return streamed
+
+
 def create_app(
     settings: Settings,
     *,
@@ -41,6 +62,7 @@ def create_app(
     mailer: Mailer | None = None,
     clock: Clock | None = None,
     app_secret: bytes | None = None,
+    datasets_deps: DatasetsDeps | None = None,
 ) -> FastAPI:
     """Build the ASGI app. Everything it needs is made here or passed in (tests)."""
     if session_factory is None:
@@ -67,6 +89,9 @@ def create_app(
         mailer=mailer if mailer is not None else make_mailer(settings),
     )
     app.state.templates = make_templates()
+    app.state.datasets_deps = (
+        datasets_deps  # None: built at the first upload (needs keys)
+    )
 
     install_error_handlers(app)
     app.include_router(health.router)
@@ -79,6 +104,7 @@ def create_app(
         BodySizeLimitMiddleware,
         max_bytes=settings.web.max_body_bytes,
         render_error=render_error_for_scope,
+        streamed=_upload_limit(settings),
     )
     app.add_middleware(
         RequestContextMiddleware,

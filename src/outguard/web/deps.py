@@ -19,8 +19,11 @@ from outguard.accounts.service import (
     authenticate_session,
     tokens,
 )
+from outguard.datasets.service import DatasetsDeps, build_datasets_deps
 from outguard.db import Session, SessionFactory, unit_of_work
+from outguard.keystore.provider import make_key_provider
 from outguard.settings import Settings
+from outguard.storage import make_blob_store
 from outguard.types import Actor, RequestContext
 from outguard.web import csrf
 from outguard.web.cookies import SESSION_COOKIE
@@ -50,6 +53,24 @@ def get_settings(request: Request) -> Settings:
 
 
 Deps = Annotated[AccountsDeps, Depends(get_accounts_deps)]
+
+
+def get_datasets_deps(request: Request) -> DatasetsDeps:
+    """Built at first use: the key provider needs the instance's root key."""
+    state = request.app.state
+    if state.datasets_deps is None:
+        settings: Settings = state.settings
+        state.datasets_deps = build_datasets_deps(
+            settings,
+            clock=get_accounts_deps(request).clock,
+            blobs=make_blob_store(settings),
+            keys=make_key_provider(settings),
+        )
+    deps: DatasetsDeps = state.datasets_deps
+    return deps
+
+
+DataDeps = Annotated[DatasetsDeps, Depends(get_datasets_deps)]
 AppSettings = Annotated[Settings, Depends(get_settings)]
 
 

@@ -197,14 +197,22 @@ class BodySizeLimitMiddleware:
     """
 
     def __init__(
-        self, app: ASGIApp, *, max_bytes: int, render_error: ErrorRenderer
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int,
+        render_error: ErrorRenderer,
+        streamed: Callable[[Scope], int | None] | None = None,
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.render_error = render_error
+        # File uploads: (scope) -> their own limit, or None. They are not buffered here:
+        # the use case encrypts them as they stream and counts every byte itself.
+        self.streamed = streamed or (lambda _scope: None)
 
-    def _too_large(self, scope: Scope) -> Response:
-        limit_kib = self.max_bytes // 1024
+    def _too_large(self, scope: Scope, limit: int | None = None) -> Response:
+        limit_kib = (limit or self.max_bytes) // 1024
         return self.render_error(
             scope,
             413,
@@ -218,6 +226,8 @@ class BodySizeLimitMiddleware:
             await self.app(scope, receive, send)
             return
         declared = HTTPConnection(scope).headers.get("content-length")
+        stream_limit = self.streamed(scope)
+        limit = self.max_bytes if stream_limit is None else stream_limit
         if declared is not None:
             if not declared.isdigit():
                 response = self.render_error(
@@ -225,9 +235,12 @@ class BodySizeLimitMiddleware:
                 )
                 await response(scope, receive, send)
                 return
-            if int(declared) > self.max_bytes:
-                await self._too_large(scope)(scope, receive, send)
+            if int(declared) > limit:
+                await self._too_large(scope, limit)(scope, receive, send)
                 return
+        if stream_limit is not None:
+            await self.app(scope, receive, send)
+            return
         chunks: list[bytes] = []
         total = 0
         while True:

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from functools import cache
 from typing import Any
 
 from outguard.accounts.service import AccountsDeps, build_accounts_deps
+from outguard.datasets.service import (
+    SCAN_JOB,
+    DatasetsDeps,
+    build_datasets_deps,
+    scan_version,
+)
 from outguard.db import Session
 from outguard.engagements.service import reminders
 from outguard.instance import load_app_secret
 from outguard.jobs.runner import JobContext, JobRegistry
+from outguard.keystore.provider import make_key_provider
 from outguard.mail import make_mailer
 from outguard.settings import Settings
+from outguard.storage import make_blob_store
 from outguard.types import Actor, SystemClock
 
 NOOP = "noop"
@@ -40,8 +49,25 @@ def _remind(
     return handler
 
 
+def _scan(
+    deps: Callable[[], DatasetsDeps],
+) -> Callable[[Session, JobContext], dict[str, Any]]:
+    def handler(session: Session, ctx: JobContext) -> dict[str, Any]:
+        """Scan an uploaded dataset version (in memory, never decrypted to disk)."""
+        version = scan_version(
+            session, uuid.UUID(str(ctx.payload["version_id"])), deps=deps()
+        )
+        ctx.report_progress(1.0, version.state)
+        return {"state": version.state, "flags": version.flags}
+
+    return handler
+
+
 def build_registry(
-    settings: Settings | None = None, *, accounts_deps: AccountsDeps | None = None
+    settings: Settings | None = None,
+    *,
+    accounts_deps: AccountsDeps | None = None,
+    datasets_deps: DatasetsDeps | None = None,
 ) -> JobRegistry:
     """The handlers. Without settings, only the smoke-test job (no instance needed)."""
     registry = JobRegistry()
@@ -59,5 +85,15 @@ def build_registry(
                 mailer=make_mailer(settings),
             )
 
+        @cache
+        def data_deps() -> DatasetsDeps:
+            return datasets_deps or build_datasets_deps(
+                settings,
+                clock=SystemClock(),
+                blobs=make_blob_store(settings),
+                keys=make_key_provider(settings),
+            )
+
         registry.register(REMIND, _remind(deps))
+        registry.register(SCAN_JOB, _scan(data_deps))
     return registry

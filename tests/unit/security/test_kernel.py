@@ -15,6 +15,9 @@ from outguard.security.secretbox import SecretBox
 from outguard.security.tokens import (
     API_TOKEN_PREFIX,
     TokenHasher,
+    digests_match,
+    keyed_digest,
+    new_app_secret,
     new_token,
     token_hint,
 )
@@ -114,6 +117,21 @@ class TestTokens:
     def test_short_secret_refused(self):
         with pytest.raises(ValueError, match="32 bytes"):
             TokenHasher(b"short")
+
+    def test_new_app_secret_is_random_and_long_enough(self):
+        a, b = new_app_secret(), new_app_secret()
+        assert len(a) == 32 and a != b
+        TokenHasher(a)  # the hasher accepts what it makes
+
+    def test_keyed_digest_is_hmac_sha256_and_compared_in_full(self):
+        # RFC 4231 test case 2
+        digest = keyed_digest(b"Jefe", b"what do ya want for nothing?")
+        assert digest == (
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        )
+        assert digests_match(digest, digest)
+        assert not digests_match(digest, keyed_digest(b"Jeff", b"what do ya want"))
+        assert not digests_match(digest, digest[:-1])
 
 
 class TestSecretBox:

@@ -15,7 +15,7 @@ import phonenumbers
 import pytest
 
 from outguard.security import nanp
-from outguard.security.ff1 import FF1, DomainError, min_length
+from outguard.security.ff1 import FF1, MAX_LEN, DomainError, min_length
 from outguard.security.tokenize import tweak_for
 from outguard.security.tokenizers import tokenizer_for
 
@@ -345,6 +345,28 @@ def test_alnum_batch_equals_per_value(kind):
     _same(OldAlnum(KEY, kind), tokenizer_for(kind, KEY), values)
 
 
+def test_alnum_values_longer_than_ff1_takes_go_per_value():
+    """Past MAX_LEN characters a value is only refused if one of its classes is too long."""
+    pad = "-" * MAX_LEN
+    values = [
+        pad + "Ab12CdEfG",  # two digits kept, seven letters tokenized
+        "xYzzy" + pad + "123456",  # both classes tokenized
+        pad + "ab12",  # neither class large enough
+        "7" * (MAX_LEN + 1),  # more digits than FF1 takes
+    ]
+    new = tokenizer_for("alnum", KEY)
+    tokens = new.tokenize(values)
+    assert tokens[2:] == [None, None]
+    first = tokens[0]
+    assert first is not None
+    assert first.startswith(pad)
+    assert first[-9:] != "Ab12CdEfG"
+    assert [c.isupper() for c in first[-9:]] == [c.isupper() for c in "Ab12CdEfG"]
+    assert first[-7:-5] == "12" and first[-9:-7].isalpha() and first[-5:].isalpha()
+    assert tokens[1] is not None and tokens[1][5:-6] == pad
+    _same(OldAlnum(KEY), new, values)
+
+
 # ---------------------------------------------------------------- dates
 def test_date_shift_reads_dates_as_strptime_did():
     from datetime import datetime
@@ -380,3 +402,19 @@ def test_date_shift_reads_dates_as_strptime_did():
     assert (
         sum(t is not None for t in tokenizer_for("date", KEY).tokenize(values)) > 1000
     )
+
+
+def test_phone_walk_that_never_reaches_a_valid_number_is_refused_as_per_value():
+    """Montserrat, Anguilla, American Samoa: few valid numbers, so some walks hit the cap."""
+    capped = ["(664) 349-0097", "(264) 583-0000", "(684) 274-0000"]
+    assert all(
+        phonenumbers.is_valid_number(phonenumbers.parse(v, "US")) for v in capped
+    )
+    new = tokenizer_for("phone", KEY)
+    assert new.tokenize(capped) == [None, None, None]
+    # In one column with numbers whose walks end, of the same layout and areas.
+    values = [*capped, "(664) 491-2345", "(664) 491-2000", "(212) 555-0123"]
+    tokens = new.tokenize(values)
+    assert tokens[:3] == [None, None, None]
+    assert all(t is not None for t in tokens[3:])
+    _same(OldPhone(KEY), new, values)

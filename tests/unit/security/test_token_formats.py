@@ -6,6 +6,7 @@ import ipaddress
 import random
 from datetime import date
 
+import numpy as np
 import phonenumbers
 import pytest
 from hypothesis import given, settings
@@ -17,7 +18,7 @@ from stdnum.us import ssn as std_ssn
 
 from outguard.security.aead import KeyLengthError
 from outguard.security.ff1 import DomainError
-from outguard.security.tokenize import card
+from outguard.security.tokenize import RadixCipher, card
 from outguard.security.tokenize_text import DateShift
 from outguard.security.tokenizers import KINDS, tokenizer_for
 
@@ -228,6 +229,16 @@ def test_iban_stays_a_valid_iban_of_its_country():
     assert tokens[2:] == [None, None, None]
 
 
+def test_iban_with_non_ascii_digits_is_refused():
+    # int() reads '٣' as 3, so the check digits match; an ASCII token would then detokenize
+    # to the ASCII IBAN, not to this value: refused both ways instead.
+    value = "DE89 ٣704 0044 0532 0130 00"
+    tok = tokenizer_for("iban", K1)
+    assert std_iban.is_valid("DE89 3704 0044 0532 0130 00")
+    assert tok.tokenize([value]) == [None]
+    assert tok.detokenize([value]) == [None]
+
+
 def test_ip_addresses():
     tokens = _round_trip("ip", ["192.168.1.10", "2001:db8::1", "not-an-ip"])
     assert ipaddress.ip_address(tokens[0]).version == 4
@@ -263,6 +274,20 @@ def test_dates_refusals_and_window():
     )
     with pytest.raises(ValueError, match=r"2\.\.3650"):
         DateShift(K1, window=1)
+
+
+# Halves that fit 64 bits go through the batched integer rounds, wider ones row by row.
+@pytest.mark.parametrize(("radix", "width"), [(10, 9), (256, 16)])
+def test_radix_cipher_takes_an_empty_batch(radix, width):
+    cipher = RadixCipher(K1, "account", radix)
+    rows = np.arange(1, width + 1, dtype=np.uint8).reshape(1, width)
+    token = cipher.apply(rows, decrypt=False)
+    assert token.tolist() != rows.tolist()
+    assert cipher.apply(token, decrypt=True).tolist() == rows.tolist()
+    for decrypt in (False, True):
+        empty = cipher.apply(rows[:0], decrypt=decrypt)
+        assert empty.shape == (0, width)
+        assert empty.dtype == np.uint8
 
 
 # ---------------------------------------------------------------- the registry

@@ -6,6 +6,7 @@ from alembic import context
 # tool's composition root, the one place in db/ allowed to know every feature.
 import outguard.accounts.models
 import outguard.audit.models
+import outguard.datasets.models
 import outguard.engagements.models
 import outguard.jobs.models
 import outguard.keystore.models

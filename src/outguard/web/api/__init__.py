@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from outguard.web.api import (
     audit,
+    datasets,
     engagements,
     invitations,
     jobs,
@@ -14,7 +15,17 @@ from outguard.web.api import (
 )
 
 router = APIRouter(prefix="/api/v1")
-for _module in (me, orgs, users, invitations, tokens, jobs, audit, engagements):
+for _module in (
+    me,
+    orgs,
+    users,
+    invitations,
+    tokens,
+    jobs,
+    audit,
+    engagements,
+    datasets,
+):
     router.include_router(_module.router)
 
 __all__ = ["router"]

@@ -1,0 +1,1 @@
+"""Datasets: the owner's files, stored encrypted on arrival, in versions, scanned at once."""

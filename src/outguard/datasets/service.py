@@ -1,0 +1,453 @@
+"""Dataset use cases: upload (encrypted as it streams in), list, read, and the scan job.
+
+An upload is all-or-nothing: the name and the first bytes are checked before anything is
+kept; the content is encrypted chunk by chunk into the blob store under a new data key while
+its size and SHA-256 are counted; a file over the limit stops the stream, and the store's
+atomic write keeps nothing. The scan job decrypts the version into memory (never to disk),
+scans it, flags macros and external links in Office files, and keeps the report (names,
+entities, counts, masked examples).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import uuid
+import zipfile
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from outguard.accounts.service import orgs
+from outguard.audit.service import record
+from outguard.audit.tags import AuditTag
+from outguard.datasets.intake import (
+    SNIFF,
+    UploadRefusedError,
+    check_head,
+    clean_filename,
+    kind_of,
+)
+from outguard.datasets.models import Dataset, DatasetVersion, VersionState
+from outguard.datasets.policy import can_read, can_see, can_upload
+from outguard.datasets.repository import DatasetRepository
+from outguard.db import Session
+from outguard.errors import (
+    ConflictError,
+    DomainValidationError,
+    NotFoundError,
+    OutguardError,
+    PermissionDeniedError,
+)
+from outguard.formats.sources import MemorySource
+from outguard.jobs import queue
+from outguard.keystore.sealed import put_sealed, read_sealed
+from outguard.scanning import scan
+from outguard.security.aead import KeyProvider
+from outguard.security.decisions import Decision, Deny
+from outguard.settings import Settings
+from outguard.storage import BlobStore
+from outguard.types import Actor, Clock, OrgKind
+
+SCAN_JOB = "datasets.scan"
+_KEY_PURPOSE = "dataset"
+MAX_DESCRIPTION = 2000
+
+
+@dataclass(frozen=True)
+class DatasetsDeps:
+    clock: Clock
+    blobs: BlobStore
+    keys: KeyProvider
+    max_upload_bytes: int
+    max_attempts: int = 5
+
+    def __repr__(self) -> str:
+        return "DatasetsDeps(<redacted>)"
+
+
+def build_datasets_deps(
+    settings: Settings, *, clock: Clock, blobs: BlobStore, keys: KeyProvider
+) -> DatasetsDeps:
+    return DatasetsDeps(
+        clock=clock,
+        blobs=blobs,
+        keys=keys,
+        max_upload_bytes=settings.datasets.max_upload_mb * 1024 * 1024,
+        max_attempts=settings.jobs.max_attempts,
+    )
+
+
+@dataclass(frozen=True)
+class DatasetSummary:
+    dataset: Dataset
+    latest: DatasetVersion | None
+    versions: int
+
+
+def _require(decision: Decision) -> None:
+    if isinstance(decision, Deny):
+        raise PermissionDeniedError(decision.reason)
+
+
+def tenant_of(org_id: uuid.UUID) -> str:
+    """The keystore tenant of a client's datasets (one key hierarchy per client)."""
+    return str(org_id)
+
+
+# ------------------------------------------------------------------- upload
+
+
+class _Counted:
+    """Pass chunks through, counting size and SHA-256; stop past the limit."""
+
+    def __init__(self, first: bytes, rest: Iterator[bytes], limit: int) -> None:
+        self._first = first
+        self._rest = rest
+        self._limit = limit
+        self.size = 0
+        self.sha = hashlib.sha256()
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._chunks():
+            self.size += len(chunk)
+            if self.size > self._limit:
+                raise UploadRefusedError(
+                    f"The file is larger than the {self._limit // (1024 * 1024)} MB "
+                    "this instance accepts."
+                )
+            self.sha.update(chunk)
+            yield chunk
+
+    def _chunks(self) -> Iterator[bytes]:
+        if self._first:
+            yield self._first
+        yield from self._rest
+
+
+def _head(chunks: Iterator[bytes]) -> bytes:
+    """At least SNIFF bytes (or the whole file if shorter) from the stream's start."""
+    head = b""
+    for chunk in chunks:
+        head += chunk
+        if len(head) >= SNIFF:
+            break
+    return head
+
+
+def upload(
+    session: Session,
+    actor: Actor,
+    *,
+    org_id: uuid.UUID,
+    filename: str,
+    chunks: Iterable[bytes],
+    deps: DatasetsDeps,
+    name: str | None = None,
+    dataset_id: uuid.UUID | None = None,
+    description: str = "",
+) -> DatasetVersion:
+    """A new dataset (`name`), or a new version of `dataset_id`; queues its scan."""
+    _require(can_upload(actor, org_id))
+    org = orgs.org_unscoped(session, org_id)
+    if org is None or org.kind != OrgKind.CLIENT:
+        raise DomainValidationError("Datasets belong to a client organisation.")
+    clean = clean_filename(filename)
+    kind = kind_of(clean)
+    stream = iter(chunks)
+    head = _head(stream)
+    check_head(kind, head)
+    repo = DatasetRepository(session)
+    now = deps.clock.now()
+    if dataset_id is not None:
+        dataset = _visible(session, actor, dataset_id, for_update=True)
+        if dataset.client_org_id != org_id:
+            raise NotFoundError("No such dataset.")
+        number = repo.last_number(dataset.id) + 1
+    else:
+        dataset = _new_dataset(repo, actor, org_id, name or clean, description, now)
+        number = 1
+    version_id = uuid.uuid4()
+    counted = _Counted(head, stream, deps.max_upload_bytes)
+    version = repo.add_version(
+        DatasetVersion(
+            id=version_id,
+            dataset_id=dataset.id,
+            number=number,
+            filename=clean,
+            kind=kind,
+            size=0,
+            sha256="",
+            blob_key=f"datasets/{dataset.id.hex}/{version_id.hex}.sealed",
+            key_id=f"ds-{version_id.hex}",
+            state=VersionState.SCANNING,
+            flags=[],
+            uploaded_by_id=actor.user_id,
+            uploaded_at=now,
+        )
+    )
+    put_sealed(
+        session,
+        deps.keys,
+        deps.blobs,
+        tenant=tenant_of(org_id),
+        key_id=version.key_id,
+        purpose=_KEY_PURPOSE,
+        blob_key=version.blob_key,
+        chunks=counted,
+        clock=deps.clock,
+    )
+    version.size = counted.size
+    version.sha256 = counted.sha.hexdigest()
+    dataset.updated_at = now
+    job = queue.enqueue(
+        session,
+        kind=SCAN_JOB,
+        payload={"version_id": str(version.id)},
+        clock=deps.clock,
+        max_attempts=deps.max_attempts,
+        org_id=org_id,
+        created_by_id=actor.user_id,
+    )
+    version.scan_job_id = job.id
+    record(
+        session,
+        actor,
+        AuditTag.DATASET_UPLOADED,
+        clock=deps.clock,
+        subject_type="dataset",
+        subject_id=dataset.id,
+        org_id=org_id,
+        details={
+            "version": number,
+            "version_id": str(version.id),
+            "kind": kind,
+            "size": version.size,
+            "sha256": version.sha256,
+            "key_id": version.key_id,
+        },
+    )
+    return version
+
+
+def _new_dataset(
+    repo: DatasetRepository,
+    actor: Actor,
+    org_id: uuid.UUID,
+    name: str,
+    description: str,
+    now: Any,
+) -> Dataset:
+    name = " ".join(name.split())
+    if not 1 <= len(name) <= 200:  # noqa: PLR2004 - the column's length
+        raise DomainValidationError("A dataset name is 1 to 200 characters.")
+    if len(description) > MAX_DESCRIPTION:
+        raise DomainValidationError(
+            f"A description is at most {MAX_DESCRIPTION} characters."
+        )
+    if repo.name_taken(org_id, name):
+        raise ConflictError(
+            "A dataset with that name already exists: upload a new version of it."
+        )
+    return repo.add_dataset(
+        Dataset(
+            client_org_id=org_id,
+            name=name,
+            description=description.strip(),
+            created_by_id=actor.user_id,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+
+
+# ------------------------------------------------------------------- reading
+
+
+def _visible(
+    session: Session, actor: Actor, dataset_id: uuid.UUID, *, for_update: bool = False
+) -> Dataset:
+    dataset = DatasetRepository(session).dataset(dataset_id, for_update=for_update)
+    if dataset is None or not can_see(actor, dataset.client_org_id):
+        raise NotFoundError("No such dataset.")
+    _require(can_read(actor, dataset.client_org_id))
+    return dataset
+
+
+def get_dataset(session: Session, actor: Actor, dataset_id: uuid.UUID) -> Dataset:
+    return _visible(session, actor, dataset_id)
+
+
+def versions(
+    session: Session, actor: Actor, dataset_id: uuid.UUID
+) -> list[DatasetVersion]:
+    """Newest first."""
+    dataset = _visible(session, actor, dataset_id)
+    return DatasetRepository(session).versions_of([dataset.id])
+
+
+def get_version(
+    session: Session, actor: Actor, version_id: uuid.UUID
+) -> tuple[Dataset, DatasetVersion]:
+    version = DatasetRepository(session).version(version_id)
+    if version is None:
+        raise NotFoundError("No such dataset version.")
+    try:
+        dataset = _visible(session, actor, version.dataset_id)
+    except NotFoundError:
+        raise NotFoundError("No such dataset version.") from None
+    return dataset, version
+
+
+def find_dataset_for_operator(
+    session: Session, actor: Actor, name_or_id: str
+) -> Dataset:
+    """Operator lookup by id, or by exact name (case-insensitive) across clients."""
+    if not actor.is_system:
+        raise PermissionDeniedError("Only an operator can look datasets up by name.")
+    repo = DatasetRepository(session)
+    try:
+        found = repo.dataset(uuid.UUID(name_or_id))
+    except ValueError:
+        wanted = " ".join(name_or_id.split()).lower()
+        matches = [d for d in repo.all_datasets() if d.name.lower() == wanted]
+        if len(matches) > 1:
+            raise ConflictError(
+                "Several datasets have that name; use the id."
+            ) from None
+        found = matches[0] if matches else None
+    if found is None:
+        raise NotFoundError("No dataset with that name or id.")
+    return found
+
+
+def list_datasets(session: Session, actor: Actor) -> list[DatasetSummary]:
+    """The actor's client's datasets, most recently changed first, with their latest version."""
+    repo = DatasetRepository(session)
+    if actor.is_system:
+        found = repo.all_datasets()
+    else:
+        if actor.org_id is None:
+            return []
+        _require(can_read(actor, actor.org_id))
+        found = repo.datasets_of(actor.org_id)
+    by_dataset: dict[uuid.UUID, list[DatasetVersion]] = {}
+    for v in repo.versions_of([d.id for d in found]):
+        by_dataset.setdefault(v.dataset_id, []).append(v)
+    out = []
+    for d in found:
+        mine = by_dataset.get(d.id, [])
+        out.append(DatasetSummary(d, mine[0] if mine else None, len(mine)))
+    return out
+
+
+# ------------------------------------------------------------------- scanning
+
+
+def _office_flags(kind: str, data: bytes) -> list[str]:
+    """Things in an Office file the owner should know of before it leaves."""
+    if kind not in {"xlsx", "docx"}:
+        return []
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = [n.lower() for n in zf.namelist()]
+    except zipfile.BadZipFile:
+        return []  # the scan says what is wrong with it
+    flags = []
+    if any(n.endswith("vbaproject.bin") for n in names):
+        flags.append("macros")
+    if any("externallinks/" in n for n in names):
+        flags.append("external_links")
+    if any(n.startswith(("xl/embeddings/", "word/embeddings/")) for n in names):
+        flags.append("embedded_objects")
+    return flags
+
+
+def _entity_counts(report: dict[str, Any]) -> dict[str, int]:
+    counts: Counter[str] = Counter()
+    for column in report.get("columns", []):
+        if column.get("kind") == "pii" and column.get("entity"):
+            counts[column["entity"]] += int(column.get("matched") or 0)
+        for entity, n in (column.get("spans") or {}).items():
+            counts[entity] += int(n)
+    for span in report.get("spans", []):
+        counts[span["entity"]] += 1
+    return dict(counts)
+
+
+def scan_version(
+    session: Session, version_id: uuid.UUID, *, deps: DatasetsDeps
+) -> DatasetVersion:
+    """The scan job's body: decrypt in memory, check, scan, keep the report.
+
+    A file that cannot be read ends as `failed` with the reason (the job itself succeeds:
+    retrying would not change the file). Anything else raises, and the job is retried.
+    """
+    repo = DatasetRepository(session)
+    version = repo.version(version_id, for_update=True)
+    if version is None:
+        raise NotFoundError("No such dataset version.")
+    if version.version_state is not VersionState.SCANNING:
+        return version  # already done by an earlier attempt, or destroyed meanwhile
+    dataset = repo.dataset(version.dataset_id)
+    if dataset is None:  # pragma: no cover - a foreign key
+        raise NotFoundError("No such dataset.")
+    system = Actor.system("worker:datasets")
+    data = b"".join(
+        read_sealed(
+            session,
+            deps.keys,
+            deps.blobs,
+            tenant=tenant_of(dataset.client_org_id),
+            key_id=version.key_id,
+            blob_key=version.blob_key,
+        )
+    )
+    if hashlib.sha256(data).hexdigest() != version.sha256:  # pragma: no cover - AEAD
+        raise ConflictError("The stored file does not match its recorded hash.")
+    now = deps.clock.now()
+    try:
+        report = scan(MemorySource(version.filename, data)).to_json()
+    except OutguardError as exc:
+        version.state = VersionState.FAILED
+        version.error = exc.message[:500]
+        version.scanned_at = now
+        record(
+            session,
+            system,
+            AuditTag.DATASET_SCAN_FAILED,
+            clock=deps.clock,
+            subject_type="dataset",
+            subject_id=dataset.id,
+            org_id=dataset.client_org_id,
+            details={"version": version.number, "error_code": exc.code},
+        )
+        return version
+    version.flags = _office_flags(version.kind, data)
+    version.report = report
+    version.state = VersionState.SCANNED
+    version.scanned_at = now
+    counts = _entity_counts(report)
+    record(
+        session,
+        system,
+        AuditTag.DATASET_SCANNED,
+        clock=deps.clock,
+        subject_type="dataset",
+        subject_id=dataset.id,
+        org_id=dataset.client_org_id,
+        details={
+            "version": version.number,
+            "rows": int(report.get("rows") or 0),
+            "entities": sorted(counts),
+            "findings": sum(counts.values()),
+            "flags": version.flags,
+        },
+    )
+    return version
+
+
+def entity_counts(version: DatasetVersion) -> dict[str, int]:
+    """Per entity, how many values or spans the scan found (for the report's chart)."""
+    return _entity_counts(version.report or {})
