@@ -14,15 +14,22 @@ SYSTEM = Actor.system("tests")
 ROWS = b"name,city\nPerson One,Austin\nPerson Two,Boston\n"
 
 
-def _version(w: World, which: str) -> Any:
-    cache = w.__dict__.setdefault("_datasets", {})
-    if which not in cache:
-        deps = DatasetsDeps(
+def deps(w: World) -> DatasetsDeps:
+    """The blob store and keys these datasets were sealed with (to scan them in a test)."""
+    if "_datasets_deps" not in w.__dict__:
+        w.__dict__["_datasets_deps"] = DatasetsDeps(
             clock=w.clock,
             blobs=InMemoryBlobStore(),
             keys=StaticKeyProvider(),
             max_upload_bytes=1 << 20,
         )
+    found: DatasetsDeps = w.__dict__["_datasets_deps"]
+    return found
+
+
+def _version(w: World, which: str) -> Any:
+    cache = w.__dict__.setdefault("_datasets", {})
+    if which not in cache:
         cache[which] = upload(
             w.session,
             SYSTEM,
@@ -30,7 +37,7 @@ def _version(w: World, which: str) -> Any:
             filename="people.csv",
             name=f"People {which}",
             chunks=[ROWS],
-            deps=deps,
+            deps=deps(w),
         )
     return cache[which]
 

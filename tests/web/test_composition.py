@@ -90,7 +90,9 @@ def test_app_key_file_is_used(tmp_path, database_url):
         "session_factory",
         "accounts_deps",
         "templates",
+        "datasets_deps",
     }
+    assert app.state.datasets_deps is None  # built at the first upload: it needs keys
 
 
 class TestClientAddress:

@@ -373,6 +373,11 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/datasets/versions/{version_id}/report"): Rule(
         "auditor", 200, wrong=SCOPED_USERS_ONLY, other=True, path=dw.version
     ),
+    # ---- datasets: pages (uploads go through the API above)
+    ("GET", "/datasets"): Rule("auditor", 200, wrong="agent"),
+    ("GET", "/datasets/{dataset_id}"): Rule(
+        "auditor", 200, other=True, path=dw.dataset
+    ),
     ("GET", "/checklist"): Rule("agent", 200),
     ("GET", "/work/{engagement_id}"): Rule("agent", 200, other=True, path=ew.eng),
     ("GET", "/agreements"): Rule("agent", 200),

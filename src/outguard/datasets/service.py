@@ -14,6 +14,7 @@ import hashlib
 import io
 import uuid
 import zipfile
+from pathlib import PurePosixPath
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -408,7 +409,12 @@ def scan_version(
         raise ConflictError("The stored file does not match its recorded hash.")
     now = deps.clock.now()
     try:
-        report = scan(MemorySource(version.filename, data)).to_json()
+        # A neutral name: file names can hold personal data ("Jane Roe SSN.csv"), and the
+        # report and error messages quote the name they were given.
+        neutral = (
+            f"version-{version.number}{PurePosixPath(version.filename).suffix.lower()}"
+        )
+        report = scan(MemorySource(neutral, data)).to_json()
     except OutguardError as exc:
         version.state = VersionState.FAILED
         version.error = exc.message[:500]

@@ -67,6 +67,15 @@ def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if value else "—"
 
 
+def _filesize(size: int) -> str:
+    value = float(size)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":  # noqa: PLR2004 - binary units
+            return f"{value:,.0f} {unit}" if unit == "bytes" else f"{value:,.1f} {unit}"
+        value /= 1024
+    return f"{size} bytes"  # pragma: no cover - the loop always returns
+
+
 def _label(value: object) -> str:
     return str(value).replace("_", " ")
 
@@ -75,6 +84,7 @@ def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=TEMPLATES_DIR)
     templates.env.filters["when"] = _when
     templates.env.filters["label"] = _label
+    templates.env.filters["filesize"] = _filesize
     templates.env.globals["Permission"] = Permission
     return templates
 

@@ -1,8 +1,8 @@
 """Sentinel personal values pushed through real flows appear in no audit event, log or error.
 
 Flows today: tokenizing and pseudonymizing for a recipient (key store + vault), the owner's
-reversal, shredding, bad input to the vault, a policy rendition. Features that land later
-(datasets, shares) add their flows here.
+reversal, shredding, bad input to the vault, a policy rendition; dataset uploads, scans and
+refused uploads. Features that land later (shares) add their flows here.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from outguard.audit.models import AuditEvent
+from outguard.datasets.service import DatasetsDeps, scan_version, upload
 from outguard.errors import OutguardError
 from outguard.keystore.tokens import shred_recipient
 from outguard.keystore.vault import pseudonymize as vault_pseudonymize
@@ -25,6 +26,7 @@ from outguard.protect.pseudonyms import person_candidates
 from outguard.protect.templates import load_template
 from outguard.renditions.keys import KeyedTransforms
 from outguard.security.aead import StaticKeyProvider
+from outguard.storage import InMemoryBlobStore
 from outguard.types import Actor
 from tests.support.sentinels import ACCOUNT, CARD, NAME, SSN, leaks
 
@@ -105,3 +107,54 @@ def test_sentinels_never_reach_audit_logs_or_errors(db_session, clock, caplog):
     texts = _audit_texts(db_session) + [r.getMessage() for r in caplog.records] + errors
     assert len(_audit_texts(db_session)) >= 3  # keyed, shredded, destroyed keys
     assert leaks(texts) == []
+
+
+def test_sentinels_never_leak_from_datasets(db_session, clock, caplog, world):
+    """Upload (name, file name and content full of sentinels), scan, refusals: nothing."""
+    caplog.set_level(logging.DEBUG)
+    deps = DatasetsDeps(
+        clock=clock,
+        blobs=InMemoryBlobStore(),
+        keys=StaticKeyProvider(),
+        max_upload_bytes=4096,
+    )
+    owner = world.actor("owner")
+    rows = f"name,ssn,card,account\n{NAME},{SSN},{CARD},{ACCOUNT}\n" * 3
+    version = upload(
+        db_session,
+        owner,
+        org_id=world.client.id,
+        filename=f"{NAME} {SSN}.csv",
+        name=f"Payroll of {NAME}",
+        chunks=[rows.encode()],
+        deps=deps,
+    )
+    scanned = scan_version(db_session, version.id, deps=deps)
+    assert scanned.state == "scanned"
+    report = json.dumps(scanned.report)
+    errors: list[str] = []
+    for data, filename in (
+        (rows.encode() * 100, "big.csv"),  # too large
+        (b"MZ" + SSN.encode(), "x.csv"),  # an executable
+        (rows.encode(), f"{NAME}.xlsm"),  # macro-enabled
+    ):
+        with pytest.raises(OutguardError) as info, db_session.begin_nested():
+            upload(
+                db_session,
+                owner,
+                org_id=world.client.id,
+                filename=filename,
+                name=f"Other {SSN}",
+                chunks=[data],
+                deps=deps,
+            )
+        errors.append(info.value.message)
+    texts = (
+        _audit_texts(db_session)
+        + [r.getMessage() for r in caplog.records]
+        + errors
+        + [report, json.dumps(sorted(deps.blobs.iter_keys()))]
+    )
+    assert leaks(texts) == []
+    sealed = b"".join(deps.blobs.open(version.blob_key)).decode("latin-1")
+    assert leaks([sealed]) == []

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from outguard.web.ui import (
     account,
     compliance,
+    datasets,
     engagement_terms,
     engagements,
     home,
@@ -27,6 +28,7 @@ for _module in (
     engagement_terms,
     engagements,
     compliance,
+    datasets,
 ):
     router.include_router(_module.router)
 
