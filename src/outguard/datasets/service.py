@@ -14,10 +14,10 @@ import hashlib
 import io
 import uuid
 import zipfile
-from pathlib import PurePosixPath
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Any
 
 from outguard.accounts.service import orgs
