@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from outguard.datasets.service import DatasetsDeps, upload
+from outguard.datasets.service import DatasetsDeps, scan_version, upload
+from outguard.engagements.schemas import AgentEnrol
+from outguard.engagements.service import roster
 from outguard.security.aead import StaticKeyProvider
+from outguard.shares.service import ShareCreate, create_share, render_recipient
 from outguard.storage import InMemoryBlobStore
-from outguard.types import Actor
+from outguard.types import Actor, Role
+from tests.web import engagement_world as ew
 from tests.web.harness import World
 
 SYSTEM = Actor.system("tests")
@@ -15,7 +20,10 @@ ROWS = b"name,city\nPerson One,Austin\nPerson Two,Boston\n"
 
 
 def deps(w: World) -> DatasetsDeps:
-    """The blob store and keys these datasets were sealed with (to scan them in a test)."""
+    """The app's blob store and keys (what the pages read), or a test's own."""
+    if w.datasets_deps is not None:
+        app_deps: DatasetsDeps = w.datasets_deps
+        return app_deps
     if "_datasets_deps" not in w.__dict__:
         w.__dict__["_datasets_deps"] = DatasetsDeps(
             clock=w.clock,
@@ -48,3 +56,79 @@ def dataset(w: World, which: str) -> dict[str, Any]:
 
 def version(w: World, which: str) -> dict[str, Any]:
     return {"version_id": _version(w, which).id}
+
+
+def scanned(w: World, which: str) -> Any:
+    version = _version(w, which)
+    if version.state == "scanning":
+        scan_version(w.session, version.id, deps=deps(w))
+    return version
+
+
+def _agent_of(w: World, which: str) -> Any:
+    """An agent enrolled in the engagement: ours is compliant; the other client's waits."""
+    if which == "own":
+        return ew.eng_agent(w, "own")["user_id"]
+    e = ew.engagement(w, "other")
+    if "other_agent" not in w.people:
+        w.add_person("other_agent", ew._vendor_of(w, "other"), Role.AGENT, mfa_on=True)
+        roster.enrol_agent(
+            w.session,
+            SYSTEM,
+            e.id,
+            AgentEnrol(
+                user_id=w.people["other_agent"].id,
+                role_title="Associate",
+                starts_on=e.starts_on,
+            ),
+            clock=w.clock,
+        )
+    return w.people["other_agent"].id
+
+
+def share(w: World, which: str) -> Any:
+    """A share of the dataset with the engagement's agent, rendered (own: ready to open)."""
+    cache = w.__dict__.setdefault("_shares", {})
+    if which not in cache:
+        e = ew.engagement(w, which)
+        agent = _agent_of(w, which)
+        view = create_share(
+            w.session,
+            SYSTEM,
+            ShareCreate(
+                engagement_id=e.id,
+                version_id=scanned(w, which).id,
+                policy="bookkeeping",
+                agent_ids=[agent],
+                purpose=f"Reconcile {which}",
+                can_download=True,
+                expires_on=w.clock.now().date() + timedelta(days=20),
+            ),
+            deps=deps(w),
+        )
+        for r in view.recipients:
+            if r.state == "queued":
+                render_recipient(w.session, r.id, deps=deps(w))
+        cache[which] = view
+    return cache[which]
+
+
+def share_id(w: World, which: str) -> dict[str, Any]:
+    return {"share_id": share(w, which).share.id}
+
+
+def work_share(w: World, which: str) -> dict[str, Any]:
+    view = share(w, which)
+    return {"engagement_id": view.share.engagement_id, "share_id": view.share.id}
+
+
+def new_share_body(w: World, which: str) -> dict[str, Any]:
+    e = ew.engagement(w, which)
+    return {
+        "engagement_id": str(e.id),
+        "version_id": str(scanned(w, which).id),
+        "policy": "payroll",
+        "agent_ids": [str(_agent_of(w, which))],
+        "purpose": "Payroll run",
+        "expires_on": str(w.clock.now().date() + timedelta(days=10)),
+    }

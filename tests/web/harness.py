@@ -124,6 +124,7 @@ class World:
     other: Organization
     people: dict[str, User] = field(default_factory=dict)
     secrets: dict[str, str] = field(default_factory=dict)
+    datasets_deps: Any = None  # the app's blob store and keys (datasets, renditions)
 
     @property
     def clock(self) -> FixedClock:
@@ -273,7 +274,7 @@ def accounts_deps(app) -> AccountsDeps:
 
 
 @pytest.fixture
-def world(db_session, accounts_deps) -> World:
+def world(db_session, accounts_deps, app) -> World:
     client = orgs.create_org(
         db_session,
         SYSTEM,
@@ -298,6 +299,7 @@ def world(db_session, accounts_deps) -> World:
         client=client,
         vendor=vendor,
         other=other,
+        datasets_deps=app.state.datasets_deps,
     )
     by_key = {"client": client, "vendor": vendor, "other": other}
     for name, org_key, role, mfa_on in PEOPLE:

@@ -378,6 +378,52 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/datasets/{dataset_id}"): Rule(
         "auditor", 200, other=True, path=dw.dataset
     ),
+    ("GET", "/datasets/{dataset_id}/share"): Rule(
+        "staff", 200, wrong="auditor", other=True, path=dw.dataset
+    ),
+    ("POST", "/datasets/{dataset_id}/share"): Rule(
+        "staff",
+        303,
+        wrong="auditor",
+        other=True,
+        path=dw.dataset,
+        body=dw.new_share_body,
+    ),
+    ("GET", "/shares/{share_id}"): Rule("auditor", 200, other=True, path=dw.share_id),
+    ("POST", "/shares/{share_id}/revoke"): Rule(
+        "owner",
+        303,
+        wrong="auditor",
+        other=True,
+        path=dw.share_id,
+        body=lambda w, _: {"reason": "Work moved in-house"},
+    ),
+    # Not a recipient (the vendor admin, another agent) is "not found", like another org.
+    ("GET", "/work/{engagement_id}/shares/{share_id}"): Rule(
+        "agent", 200, other=True, path=dw.work_share
+    ),
+    ("GET", "/work/{engagement_id}/shares/{share_id}/download"): Rule(
+        "agent", 200, other=True, path=dw.work_share
+    ),
+    # ---- shares: JSON API
+    ("GET", "/api/v1/shares"): Rule("auditor", 200, wrong=SCOPED_USERS_ONLY),
+    ("POST", "/api/v1/shares"): Rule(
+        "staff", 201, wrong="auditor", other=True, body=dw.new_share_body
+    ),
+    ("GET", "/api/v1/shares/{share_id}"): Rule(
+        "auditor", 200, wrong=SCOPED_USERS_ONLY, other=True, path=dw.share_id
+    ),
+    ("POST", "/api/v1/shares/{share_id}/revoke"): Rule(
+        "owner",
+        200,
+        wrong="auditor",
+        other=True,
+        path=dw.share_id,
+        body=lambda w, _: {"reason": "Work moved in-house"},
+    ),
+    ("GET", "/api/v1/shares/{share_id}/rendition"): Rule(
+        "agent", 200, other=True, path=dw.share_id
+    ),
     ("GET", "/checklist"): Rule("agent", 200),
     ("GET", "/work/{engagement_id}"): Rule("agent", 200, other=True, path=ew.eng),
     ("GET", "/agreements"): Rule("agent", 200),

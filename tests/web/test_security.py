@@ -186,6 +186,8 @@ class TestCsrf:
             "exception_id",
             "template_id",
             "module_id",
+            "dataset_id",
+            "share_id",
         ):
             ids[name] = uuid.uuid4()
         for method, path in unsafe:

@@ -323,6 +323,14 @@ def find_dataset_for_operator(
     return found
 
 
+def open_version(session: Session, version_id: uuid.UUID) -> DatasetVersion:
+    """For jobs that act for an authorised request (a share's rendering): no actor check."""
+    version = DatasetRepository(session).version(version_id)
+    if version is None:
+        raise NotFoundError("No such dataset version.")
+    return version
+
+
 def list_datasets(session: Session, actor: Actor) -> list[DatasetSummary]:
     """The actor's client's datasets, most recently changed first, with their latest version."""
     repo = DatasetRepository(session)

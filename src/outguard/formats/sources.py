@@ -1,9 +1,12 @@
-"""Where a reader's bytes come from: a file on disk or bytes already in memory.
+"""Where a reader's bytes come from and a writer's go: a file on disk or bytes in memory.
 
 The product rule is "nothing decrypted to disk": a stored dataset is decrypted into memory
 and scanned from there. Every reader therefore takes a `Source` (or a path, made one with
 `as_source`) and reads through `source.open()`, never by path. `name` is a bare file name
 and is what error messages show; a `MemorySource` never touches the filesystem.
+
+Writers take a path or a `MemoryTarget`: a rendition made for sealing into the blob store
+(or a re-identified file) is written into memory and never reaches the disk in clear.
 """
 
 from __future__ import annotations
@@ -92,6 +95,34 @@ class MemorySource:
     def open(self) -> BinaryIO:
         # BytesIO shares the bytes until written to: each open costs no copy.
         return io.BytesIO(self.data)
+
+
+@dataclass(eq=False, slots=True)
+class MemoryTarget:
+    """An output written into memory: `data` holds the bytes once a write completed.
+
+    The suffix of `name` says what to write (".csv", ".xlsx"...). A write is all or
+    nothing, as with a file: `data` changes only when the whole output was written, so a
+    failed write leaves it as it was (None for a new target).
+    """
+
+    name: str
+    # Kept out of repr: a rendition, or a re-identified file full of real values.
+    data: bytes | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        check_name(self.name)
+
+    @property
+    def suffix(self) -> str:
+        return PurePosixPath(self.name).suffix.lower()
+
+    def source(self) -> MemorySource:
+        """The written bytes, to read back (hash, re-scan) like any input."""
+        if self.data is None:
+            msg = f"{self.name} has not been written."
+            raise InvalidFileError(msg)
+        return MemorySource(self.name, self.data)
 
 
 def check_name(name: str) -> None:

@@ -7,6 +7,9 @@ only when it decrypts into a value that was actually sent to this recipient (its
 fingerprint is in the rendition's sent set). Pseudonyms are looked up in the recipient's
 vault. Canary rows are reported and left as they are; values that look like tokens but are
 not this recipient's stay untouched and are counted.
+
+The returned file may be read from memory and the result written into memory (`Source`,
+`MemoryTarget`): real values then never reach the disk.
 """
 
 from __future__ import annotations
@@ -28,7 +31,15 @@ from outguard.formats.readers import (
     file_sha256,
     open_table,
 )
-from outguard.formats.writers import kind_for, open_table_writer, open_text_writer
+from outguard.formats.sources import MemoryTarget, Source, as_source
+from outguard.formats.writers import (
+    discard,
+    kind_for,
+    open_table_writer,
+    open_text_writer,
+    overwrites,
+    written,
+)
 from outguard.keystore.tokens import check_recipient, recipient_scope
 from outguard.keystore.vault import pseudonym_map
 from outguard.protect import fingerprints as fp
@@ -395,8 +406,8 @@ def reidentify_file(
     *,
     tenant: str,
     recipient: str,
-    source: Path,
-    out: Path,
+    source: Path | Source,
+    out: Path | MemoryTarget,
     clock: Clock,
     progress: Progress | None = None,
     batch_rows: int = BATCH_ROWS,
@@ -404,9 +415,8 @@ def reidentify_file(
 ) -> ReidentifyReport:
     """Write `source` with `recipient`'s tokens and pseudonyms turned back into real values."""
     require(actor, Permission.DATA_REIDENTIFY)
-    if not source.is_file():
-        raise InvalidFileError(f"{source.name} does not exist or is not a file.")
-    if out.resolve() == source.resolve():
+    source = as_source(source)  # a missing path is refused here
+    if overwrites(out, source):
         raise DomainValidationError(
             "The output would overwrite the returned file: choose another path."
         )
@@ -444,7 +454,7 @@ def reidentify_file(
             batch_rows=batch_rows,
             overwrite=overwrite,
         )
-    report.output_sha256 = file_sha256(out)
+    report.output_sha256 = file_sha256(written(out))
     try:
         record(
             session,
@@ -461,15 +471,15 @@ def reidentify_file(
             },
         )
     except BaseException:
-        out.unlink(missing_ok=True)  # no re-identified copy without its audit event
+        discard(out)  # no re-identified copy without its audit event
         raise
     return report
 
 
 def _reidentify_table(
     reverser: Reverser,
-    source: Path,
-    out: Path,
+    source: Source,
+    out: Path | MemoryTarget,
     report: ReidentifyReport,
     *,
     progress: Progress | None,

@@ -6,6 +6,9 @@ for each batch plant this batch's share of canary rows, find the spans of free-t
 the recipient's keys, re-scan what is about to be written, and append it to a temporary file
 that is renamed into place only when the whole rendition passed. The rendition is registered
 (policy outcome, token versions, keyed fingerprint sets) in the caller's transaction.
+
+Source and output may both live in memory (a `MemorySource` decrypted from the blob store,
+a `MemoryTarget` to be sealed into it): then no byte of the file reaches the disk.
 """
 
 from __future__ import annotations
@@ -30,12 +33,16 @@ from outguard.formats.readers import (
     file_sha256,
     open_table,
 )
+from outguard.formats.sources import MemoryTarget, Source, as_source
 from outguard.formats.writers import (
     WorkbookWriter,
+    discard,
     kind_for,
     open_table_writer,
     open_text_writer,
     open_workbook_writer,
+    overwrites,
+    written,
 )
 from outguard.keystore.tokens import check_recipient, recipient_scope
 from outguard.pii.text import NameRecogniser, scan_text
@@ -143,8 +150,8 @@ def protect_file(
     tenant: str,
     recipient: str,
     policy: Policy,
-    source: Path,
-    out: Path,
+    source: Path | Source,
+    out: Path | MemoryTarget,
     clock: Clock,
     ner: NameRecogniser | None = None,
     progress: Progress | None = None,
@@ -156,9 +163,8 @@ def protect_file(
     """Make `recipient`'s rendition of `source` at `out` (never a partial file) and register it."""
     require(actor, Permission.DATA_PROTECT)
     check_recipient(recipient)
-    if not source.is_file():
-        raise InvalidFileError(f"{source.name} does not exist or is not a file.")
-    if out.resolve() == source.resolve():
+    source = as_source(source)  # a missing path is refused here
+    if overwrites(out, source):
         raise DomainValidationError(
             "The output would overwrite the original: choose another path."
         )
@@ -210,24 +216,29 @@ def protect_file(
         columns=[o.as_dict() for o in job.outcomes.values()],
         notes=job.notes,
         recipient_created=created,
-        output_sha256=file_sha256(out),
+        output_sha256=file_sha256(written(out)),
     )
     try:
         _register(
             session, actor, tenant, job, report, file_sha256(source), clock, keyed
         )
     except BaseException:
-        out.unlink(missing_ok=True)  # an unregistered rendition could never be traced
+        discard(out)  # an unregistered rendition could never be traced
         raise
     return report
 
 
 def _protect_table_file(
-    job: Job, source: Path, out: Path, *, batch_rows: int, overwrite: bool
+    job: Job,
+    source: Source,
+    out: Path | MemoryTarget,
+    *,
+    batch_rows: int,
+    overwrite: bool,
 ) -> None:
     out_kind = kind_for(out)
     stream = open_table(source, batch_rows=batch_rows)
-    size = source.stat().st_size
+    size = source.size
     if stream.kind == "xlsx" and out_kind == "xlsx" and len(stream.sheets) > 1:
         with open_workbook_writer(out, overwrite=overwrite) as book:
             for title in stream.sheets:
@@ -270,7 +281,9 @@ def _sheet_opener(
     return open_sheet
 
 
-def _protect_text_file(job: Job, source: Path, out: Path, *, overwrite: bool) -> None:
+def _protect_text_file(
+    job: Job, source: Source, out: Path | MemoryTarget, *, overwrite: bool
+) -> None:
     text = read_text_file(source)
     findings = scan_text(text, ner=job.ner)
     protected, outcome, where = protect_text(job.policy, text, findings, job.transforms)

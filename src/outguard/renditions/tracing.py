@@ -6,6 +6,7 @@ values are cut into candidates (cells; token- and name-shaped pieces of text; OC
 letter-for-digit slips fixed) and each recipient is probed: do they decrypt, under its token
 keys, into values it was sent; are its canaries there; its pseudonyms? `protect.trace` weighs
 the evidence with the number of recipients tested as the multiple-testing correction.
+The leaked file may be a path or bytes in memory (a `Source`, e.g. an upload decrypted).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from outguard.formats.readers import (
     file_sha256,
     open_table,
 )
+from outguard.formats.sources import Source, as_source
 from outguard.keystore.tokens import recipient_scope
 from outguard.protect import fingerprints as fp
 from outguard.protect.candidates import name_spans, ocr_variants, token_spans
@@ -175,11 +177,10 @@ def leak_values(cells: Sequence[str | None]) -> list[str]:
     return values
 
 
-def read_leak(source: Path) -> tuple[list[str], list[str]]:
+def read_leak(path: Path | Source) -> tuple[list[str], list[str]]:
     """(candidate values, notes) of a leaked table or text."""
-    if not source.is_file():
-        raise InvalidFileError(f"{source.name} does not exist or is not a file.")
-    suffix = source.suffix.lower()
+    source = as_source(path)  # a missing path is refused here
+    suffix = source.suffix
     if suffix in TABLE_SUFFIXES:
         stream = open_table(source)
         cells: list[str | None] = list(stream.names)
@@ -265,9 +266,10 @@ def trace_file(
     actor: Actor,
     *,
     tenant: str,
-    source: Path,
+    source: Path | Source,
     clock: Clock,
 ) -> TraceResult:
+    source = as_source(source)
     values, notes = read_leak(source)
     report = trace_values(
         session, provider, actor, tenant=tenant, values=values, clock=clock

@@ -45,6 +45,9 @@ FLASH_MESSAGES: dict[str, str] = {
     "texts and training, then activate it.",
     "engagement_updated": "The new terms were saved. They apply from the next access on; "
     "the change and its reason are in the history below.",
+    "share_created": "Shared. Each eligible agent's protected copy is being made; agents "
+    "not yet eligible get theirs as soon as their checklist is complete.",
+    "share_revoked": "Revoked. The copies concerned were destroyed (their keys are gone).",
     "engagement_state_changed": "The engagement's state was changed.",
     "agent_enrolled": "The agent was enrolled. They see what is still missing on their "
     "checklist.",

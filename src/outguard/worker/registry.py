@@ -21,6 +21,7 @@ from outguard.jobs.runner import JobContext, JobRegistry
 from outguard.keystore.provider import make_key_provider
 from outguard.mail import make_mailer
 from outguard.settings import Settings
+from outguard.shares.service import RENDER_JOB, render_recipient
 from outguard.storage import make_blob_store
 from outguard.types import Actor, SystemClock
 
@@ -63,6 +64,20 @@ def _scan(
     return handler
 
 
+def _render(
+    deps: Callable[[], DatasetsDeps],
+) -> Callable[[Session, JobContext], dict[str, Any]]:
+    def handler(session: Session, ctx: JobContext) -> dict[str, Any]:
+        """Make one agent's rendition of a share (in memory) and seal it."""
+        recipient = render_recipient(
+            session, uuid.UUID(str(ctx.payload["recipient_id"])), deps=deps()
+        )
+        ctx.report_progress(1.0, recipient.state)
+        return {"state": recipient.state, "rows": recipient.rows}
+
+    return handler
+
+
 def build_registry(
     settings: Settings | None = None,
     *,
@@ -96,4 +111,5 @@ def build_registry(
 
         registry.register(REMIND, _remind(deps))
         registry.register(SCAN_JOB, _scan(data_deps))
+        registry.register(RENDER_JOB, _render(data_deps))
     return registry

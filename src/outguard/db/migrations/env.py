@@ -10,7 +10,8 @@ import outguard.datasets.models
 import outguard.engagements.models
 import outguard.jobs.models
 import outguard.keystore.models
-import outguard.renditions.models  # noqa: F401
+import outguard.renditions.models
+import outguard.shares.models  # noqa: F401
 from outguard.db.base import Base
 from outguard.db.engine import make_engine
 

@@ -10,6 +10,7 @@ from outguard.web.api import (
     jobs,
     me,
     orgs,
+    shares,
     tokens,
     users,
 )
@@ -25,6 +26,7 @@ for _module in (
     audit,
     engagements,
     datasets,
+    shares,
 ):
     router.include_router(_module.router)
 

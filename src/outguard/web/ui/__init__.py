@@ -13,6 +13,7 @@ from outguard.web.ui import (
     mfa,
     orgs,
     people,
+    shares,
     signin,
 )
 
@@ -29,6 +30,7 @@ for _module in (
     engagements,
     compliance,
     datasets,
+    shares,
 ):
     router.include_router(_module.router)
 

@@ -35,8 +35,9 @@ from outguard.engagements.service import (
 )
 from outguard.errors import OutguardError, PermissionDeniedError
 from outguard.security.permissions import Permission, permissions_for
+from outguard.shares.workspace import my_shares
 from outguard.types import Actor, OrgKind
-from outguard.web.deps import CurrentSession, DbSession, Deps, PageActor
+from outguard.web.deps import CurrentSession, DataDeps, DbSession, Deps, PageActor
 from outguard.web.rendering import redirect, render
 from outguard.web.ui.forms import domain_form_error, field_errors, form_error
 
@@ -84,6 +85,7 @@ def workspace(
     auth: CurrentSession,
     actor: PageActor,
     deps: Deps,
+    data_deps: DataDeps,
 ) -> Response:
     """The engagement's workspace: every visit goes through the gate (and is audited)."""
     _ = auth
@@ -98,6 +100,9 @@ def workspace(
             "e": engagement,
             "result": result,
             "fix_links": FIX_LINKS,
+            "shares": my_shares(session, actor, engagement.id, deps=data_deps)
+            if result.allowed
+            else [],
         },
         status_code=200 if result.allowed else 403,
     )

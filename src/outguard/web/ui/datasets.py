@@ -106,6 +106,7 @@ def detail_page(
                 c for c in (report or {}).get("columns", []) if c["kind"] != "pii"
             ],
             "can_upload": Permission.DATASETS_UPLOAD in permissions_for(actor.roles),
+            "can_share": Permission.DATA_PROTECT in permissions_for(actor.roles),
             "accept": _ACCEPT,
             "refresh": shown is not None and shown.state == "scanning",
         },

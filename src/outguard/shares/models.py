@@ -1,0 +1,101 @@
+"""Share tables: what was shared with whom, under which policy, and each agent's rendition.
+
+A share is a dataset version × an effective policy × agents of one engagement × what they
+may do (view; download; return results) × purpose × expiry. Each agent gets a rendition of
+their own (tokens keyed to them, canaries, a registered fingerprint), stored sealed under a
+data key of its own, so revoking one agent destroys exactly their copy.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from outguard.db.base import Base, UUIDPrimaryKey
+
+
+class ShareState(StrEnum):
+    ACTIVE = "active"
+    REVOKED = "revoked"  # by the owner; every rendition destroyed
+
+
+class RecipientState(StrEnum):
+    WAITING = "waiting"  # not yet eligible (the gate says why); rendered once they are
+    QUEUED = "queued"  # eligible; the render job is queued or running
+    READY = "ready"  # rendition stored sealed; the agent can open it
+    FAILED = "failed"  # the rendition could not be made (the reason is kept)
+    REVOKED = "revoked"  # access cut and the rendition destroyed
+
+
+class Share(UUIDPrimaryKey, Base):
+    __tablename__ = "shares"
+
+    client_org_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
+    )
+    engagement_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("engagements.id", ondelete="RESTRICT"), index=True
+    )
+    dataset_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("datasets.id", ondelete="RESTRICT"), index=True
+    )
+    version_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("dataset_versions.id", ondelete="RESTRICT")
+    )
+    policy_name: Mapped[str] = mapped_column(String(80))
+    policy_text: Mapped[str] = mapped_column(Text)  # the effective policy, as YAML
+    policy_changes: Mapped[list[str]] = mapped_column(
+        JSON
+    )  # what the engagement forced
+    purpose: Mapped[str] = mapped_column(String(500))
+    can_download: Mapped[bool]
+    can_return: Mapped[bool]
+    expires_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(16), default=ShareState.ACTIVE)
+    state_reason: Mapped[str | None] = mapped_column(String(500))
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    @property
+    def share_state(self) -> ShareState:
+        return ShareState(self.state)
+
+
+class ShareRecipient(UUIDPrimaryKey, Base):
+    __tablename__ = "share_recipients"
+    __table_args__ = (UniqueConstraint("share_id", "user_id"),)
+
+    share_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("shares.id", ondelete="RESTRICT"), index=True
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), index=True
+    )
+    state: Mapped[str] = mapped_column(String(16), default=RecipientState.WAITING)
+    waiting_for: Mapped[list[str]] = mapped_column(JSON, default=list)  # gate codes
+    rendition_id: Mapped[str | None] = mapped_column(String(32))
+    output_name: Mapped[str | None] = mapped_column(String(255))
+    output_kind: Mapped[str | None] = mapped_column(String(16))
+    output_sha256: Mapped[str | None] = mapped_column(String(64))
+    rows: Mapped[int | None] = mapped_column(Integer)
+    canaries: Mapped[int | None] = mapped_column(Integer)
+    columns: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    blob_key: Mapped[str | None] = mapped_column(String(200))
+    key_id: Mapped[str | None] = mapped_column(String(100))
+    render_job_id: Mapped[uuid.UUID | None]
+    error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime]
+    ready_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    @property
+    def recipient_state(self) -> RecipientState:
+        return RecipientState(self.state)

@@ -1,0 +1,81 @@
+"""All SQL of shares. Reads are scoped by the service's policy checks."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from outguard.shares.models import Share, ShareRecipient
+
+
+class ShareRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, row: Share | ShareRecipient) -> None:
+        self._session.add(row)
+        self._session.flush()
+
+    def share(self, share_id: uuid.UUID, *, for_update: bool = False) -> Share | None:
+        return self._session.get(
+            Share, share_id, with_for_update=for_update, populate_existing=for_update
+        )
+
+    def recipient(
+        self, recipient_id: uuid.UUID, *, for_update: bool = False
+    ) -> ShareRecipient | None:
+        return self._session.get(
+            ShareRecipient,
+            recipient_id,
+            with_for_update=for_update,
+            populate_existing=for_update,
+        )
+
+    def recipients_of(self, share_id: uuid.UUID) -> list[ShareRecipient]:
+        stmt = (
+            select(ShareRecipient)
+            .where(ShareRecipient.share_id == share_id)
+            .order_by(ShareRecipient.created_at, ShareRecipient.id)
+        )
+        return list(self._session.execute(stmt).scalars())
+
+    def recipient_for(
+        self, share_id: uuid.UUID, user_id: uuid.UUID, *, for_update: bool = False
+    ) -> ShareRecipient | None:
+        stmt = select(ShareRecipient).where(
+            ShareRecipient.share_id == share_id, ShareRecipient.user_id == user_id
+        )
+        if for_update:
+            stmt = stmt.with_for_update()
+        return self._session.execute(stmt).scalar_one_or_none()
+
+    def shares_of_client(self, org_id: uuid.UUID) -> list[Share]:
+        stmt = (
+            select(Share)
+            .where(Share.client_org_id == org_id)
+            .order_by(Share.created_at.desc(), Share.id)
+        )
+        return list(self._session.execute(stmt).scalars())
+
+    def shares_of_engagement(self, engagement_id: uuid.UUID) -> list[Share]:
+        stmt = (
+            select(Share)
+            .where(Share.engagement_id == engagement_id)
+            .order_by(Share.created_at.desc(), Share.id)
+        )
+        return list(self._session.execute(stmt).scalars())
+
+    def shares_for_user(
+        self, user_id: uuid.UUID, engagement_id: uuid.UUID | None = None
+    ) -> list[tuple[Share, ShareRecipient]]:
+        stmt = (
+            select(Share, ShareRecipient)
+            .join(ShareRecipient, ShareRecipient.share_id == Share.id)
+            .where(ShareRecipient.user_id == user_id)
+            .order_by(Share.created_at.desc(), Share.id)
+        )
+        if engagement_id is not None:
+            stmt = stmt.where(Share.engagement_id == engagement_id)
+        return [(row[0], row[1]) for row in self._session.execute(stmt)]

@@ -1,0 +1,503 @@
+"""Share use cases: share a dataset version with agents, render each one's copy, revoke.
+
+Creating a share runs the engagement's gate for every named agent: the eligible are queued
+for rendering at once; the others wait, with the reasons, and are admitted as soon as the
+gate lets them in (`admit_waiting`, run whenever the share or the agent's workspace is
+looked at). Each rendition is made in memory from the sealed dataset and sealed again
+under a key of its own; revoking destroys that key (crypto-shredding) and the blob.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from pathlib import PurePosixPath
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from outguard.audit.service import record
+from outguard.audit.tags import AuditTag
+from outguard.datasets.service import DatasetsDeps, get_version, open_version
+from outguard.db import Session
+from outguard.engagements.gate import GateResult
+from outguard.engagements.models import Engagement, EngagementState
+from outguard.engagements.service import engagements, gate
+from outguard.errors import (
+    ConflictError,
+    DomainValidationError,
+    NotFoundError,
+    OutguardError,
+    PermissionDeniedError,
+)
+from outguard.formats.sources import MemorySource, MemoryTarget
+from outguard.jobs import queue
+from outguard.keystore.sealed import put_sealed, read_sealed
+from outguard.keystore.service import KeyDestroyedError, destroy_data_key
+from outguard.protect.policy import Action, Policy, parse_policy, policy_to_dict
+from outguard.protect.templates import load_template
+from outguard.renditions.service import protect_file
+from outguard.security.decisions import Decision, Deny
+from outguard.shares.models import RecipientState, Share, ShareRecipient, ShareState
+from outguard.shares.policy import can_manage, can_read
+from outguard.shares.repository import ShareRepository
+from outguard.types import Actor
+
+RENDER_JOB = "shares.render"
+_SYSTEM = Actor.system("worker:shares")
+_TEXT_KINDS = frozenset({"txt", "pdf", "docx", "eml"})
+
+
+class ShareCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    engagement_id: uuid.UUID
+    version_id: uuid.UUID
+    policy: str = Field(
+        min_length=1, max_length=80, description="A policy template name."
+    )
+    agent_ids: list[uuid.UUID] = Field(min_length=1, max_length=200)
+    purpose: str = Field(min_length=3, max_length=500)
+    can_download: bool = False
+    can_return: bool = True
+    expires_on: date
+
+
+@dataclass(frozen=True)
+class ShareView:
+    share: Share
+    recipients: list[ShareRecipient]
+
+
+def _require(decision: Decision) -> None:
+    if isinstance(decision, Deny):
+        raise PermissionDeniedError(decision.reason)
+
+
+def recipient_name(user_id: uuid.UUID) -> str:
+    """The keystore recipient of an agent: tokens are keyed to the person, not the share."""
+    return f"agent-{user_id.hex}"
+
+
+# ------------------------------------------------------------------- the policy
+
+
+def restrict_to(policy: Policy, allowed: list[str]) -> tuple[Policy, list[str]]:
+    """The policy, with `keep` removed for every entity the engagement does not allow.
+
+    "Data the vendor may see" is what may stay in clear; anything else falls back to the
+    policy's default (drop, redact or mask), and the change is listed for the owner.
+    """
+    doc = policy.document
+    entities = dict(doc.entities)
+    changes = []
+    for entity, rule in doc.entities.items():
+        if rule.action is Action.KEEP and entity.value not in allowed:
+            entities[entity] = rule.model_copy(update={"action": Action(doc.default)})
+            changes.append(
+                f"{entity.value}: keep → {doc.default} (not allowed on this engagement)"
+            )
+    if not changes:
+        return policy, []
+    document = doc.model_copy(update={"entities": entities})
+    return Policy(document=document, source=f"{policy.source}, restricted"), changes
+
+
+def effective_policy(template: str, allowed: list[str]) -> tuple[Policy, list[str]]:
+    return restrict_to(load_template(template), allowed)
+
+
+def _policy_text(policy: Policy) -> str:
+    text: str = yaml.safe_dump(
+        policy_to_dict(policy), sort_keys=False, allow_unicode=True
+    )
+    return text
+
+
+# ------------------------------------------------------------------- creating
+
+
+def create_share(
+    session: Session, actor: Actor, data: ShareCreate, *, deps: DatasetsDeps
+) -> ShareView:
+    engagement = engagements.get_engagement(session, actor, data.engagement_id)
+    _require(can_manage(actor, engagement.client_org_id))
+    if engagement.engagement_state is not EngagementState.ACTIVE:
+        raise ConflictError(
+            f"The engagement is {engagement.state}: share once it is active."
+        )
+    dataset, version = get_version(session, actor, data.version_id)
+    if dataset.client_org_id != engagement.client_org_id:
+        raise NotFoundError("No such dataset version.")
+    if version.state != "scanned":
+        raise ConflictError(
+            "Share a version once its scan is done: the policy is applied to what the "
+            "scan found."
+        )
+    today = deps.clock.now().date()
+    if not today < data.expires_on <= engagement.ends_on:
+        raise DomainValidationError(
+            f"The share must expire after today and by the engagement's end "
+            f"({engagement.ends_on.isoformat()})."
+        )
+    policy, changes = effective_policy(data.policy, list(engagement.data_categories))
+    now = deps.clock.now()
+    share = Share(
+        client_org_id=engagement.client_org_id,
+        engagement_id=engagement.id,
+        dataset_id=dataset.id,
+        version_id=version.id,
+        policy_name=policy.name,
+        policy_text=_policy_text(policy),
+        policy_changes=changes,
+        purpose=data.purpose,
+        can_download=data.can_download,
+        can_return=data.can_return,
+        expires_at=datetime.combine(data.expires_on, time.max, tzinfo=UTC),
+        state=ShareState.ACTIVE,
+        created_by_id=actor.user_id,
+        created_at=now,
+        updated_at=now,
+    )
+    repo = ShareRepository(session)
+    repo.add(share)
+    recipients = []
+    for user_id in dict.fromkeys(data.agent_ids):  # a double click names no one twice
+        result = _gate(session, engagement.id, user_id, deps)
+        recipient = ShareRecipient(
+            share_id=share.id,
+            user_id=user_id,
+            state=RecipientState.WAITING,
+            waiting_for=[],
+            created_at=now,
+        )
+        repo.add(recipient)
+        _admit(session, share, recipient, result, deps)
+        recipients.append(recipient)
+    record(
+        session,
+        actor,
+        AuditTag.SHARE_CREATED,
+        clock=deps.clock,
+        subject_type="share",
+        subject_id=share.id,
+        org_id=share.client_org_id,
+        details={
+            "engagement_id": str(engagement.id),
+            "dataset_id": str(dataset.id),
+            "version": version.number,
+            "policy": policy.name,
+            "policy_changes": len(changes),
+            "recipients": len(recipients),
+            "waiting": sum(r.state == RecipientState.WAITING for r in recipients),
+            "can_download": share.can_download,
+            "can_return": share.can_return,
+            "expires_on": data.expires_on.isoformat(),
+        },
+    )
+    return ShareView(share, recipients)
+
+
+def _gate(
+    session: Session, engagement_id: uuid.UUID, user_id: uuid.UUID, deps: DatasetsDeps
+) -> GateResult:
+    """The agent's standing now (without a request: address and hours are checked at access)."""
+    try:
+        return gate.agent_status(
+            session, _SYSTEM, engagement_id, user_id, clock=deps.clock
+        )
+    except NotFoundError:
+        raise DomainValidationError(
+            "Every recipient must be an agent enrolled in this engagement."
+        ) from None
+
+
+def _admit(
+    session: Session,
+    share: Share,
+    recipient: ShareRecipient,
+    result: GateResult,
+    deps: DatasetsDeps,
+) -> None:
+    if not result.allowed:
+        recipient.waiting_for = result.reasons()
+        return
+    recipient.waiting_for = []
+    recipient.state = RecipientState.QUEUED
+    job = queue.enqueue(
+        session,
+        kind=RENDER_JOB,
+        payload={"recipient_id": str(recipient.id)},
+        clock=deps.clock,
+        max_attempts=deps.max_attempts,
+        org_id=share.client_org_id,
+    )
+    recipient.render_job_id = job.id
+
+
+def admit_waiting(session: Session, share: Share, *, deps: DatasetsDeps) -> int:
+    """Queue the waiting recipients the gate now lets in; returns how many."""
+    if share.share_state is not ShareState.ACTIVE or _expired(share, deps):
+        return 0
+    admitted = 0
+    for recipient in ShareRepository(session).recipients_of(share.id):
+        if recipient.recipient_state is not RecipientState.WAITING:
+            continue
+        try:
+            result = _gate(session, share.engagement_id, recipient.user_id, deps)
+        except DomainValidationError:  # offboarded since: they never get it
+            continue
+        _admit(session, share, recipient, result, deps)
+        admitted += result.allowed
+    return admitted
+
+
+def _expired(share: Share, deps: DatasetsDeps) -> bool:
+    return deps.clock.now() > share.expires_at
+
+
+# ------------------------------------------------------------------- rendering
+
+
+def render_recipient(
+    session: Session, recipient_id: uuid.UUID, *, deps: DatasetsDeps
+) -> ShareRecipient:
+    """The render job's body: decrypt in memory, protect for the agent, seal the result."""
+    repo = ShareRepository(session)
+    recipient = repo.recipient(recipient_id, for_update=True)
+    if recipient is None:
+        raise NotFoundError("No such share recipient.")
+    share = repo.share(recipient.share_id)
+    if share is None:  # pragma: no cover - a foreign key
+        raise NotFoundError("No such share.")
+    if recipient.recipient_state is not RecipientState.QUEUED:
+        return recipient  # done by an earlier attempt, or revoked meanwhile
+    if share.share_state is not ShareState.ACTIVE or _expired(share, deps):
+        recipient.state = RecipientState.REVOKED
+        recipient.revoked_at = deps.clock.now()
+        return recipient
+    version = open_version(session, share.version_id)
+    suffix = PurePosixPath(version.filename).suffix.lower()
+    source = MemorySource(
+        f"version-{version.number}{suffix}",
+        b"".join(
+            read_sealed(
+                session,
+                deps.keys,
+                deps.blobs,
+                tenant=str(share.client_org_id),
+                key_id=version.key_id,
+                blob_key=version.blob_key,
+            )
+        ),
+    )
+    out_suffix = ".txt" if version.kind in _TEXT_KINDS else suffix
+    out = MemoryTarget(f"{PurePosixPath(version.filename).stem[:80]}{out_suffix}")
+    try:
+        with session.begin_nested():
+            report = protect_file(
+                session,
+                deps.keys,
+                _SYSTEM,
+                tenant=str(share.client_org_id),
+                recipient=recipient_name(recipient.user_id),
+                policy=parse_policy(share.policy_text, source=f"share {share.id}"),
+                source=source,
+                out=out,
+                clock=deps.clock,
+            )
+    except OutguardError as exc:
+        recipient.state = RecipientState.FAILED
+        recipient.error = exc.message[:500]
+        return recipient
+    data = out.data
+    assert data is not None  # noqa: S101 - a successful write holds its bytes
+    recipient.key_id = f"sr-{recipient.id.hex}"
+    recipient.blob_key = f"shares/{share.id.hex}/{recipient.id.hex}.sealed"
+    put_sealed(
+        session,
+        deps.keys,
+        deps.blobs,
+        tenant=str(share.client_org_id),
+        key_id=recipient.key_id,
+        purpose="rendition",
+        blob_key=recipient.blob_key,
+        chunks=[data],
+        clock=deps.clock,
+    )
+    recipient.rendition_id = report.id
+    recipient.output_name = out.name
+    recipient.output_kind = out_suffix.lstrip(".")
+    recipient.output_sha256 = report.output_sha256
+    recipient.rows = report.rows
+    recipient.canaries = report.canaries
+    recipient.columns = report.columns
+    recipient.state = RecipientState.READY
+    recipient.ready_at = deps.clock.now()
+    record(
+        session,
+        _SYSTEM,
+        AuditTag.SHARE_RENDERED,
+        clock=deps.clock,
+        subject_type="share",
+        subject_id=share.id,
+        org_id=share.client_org_id,
+        details={
+            "recipient_user_id": str(recipient.user_id),
+            "rendition_id": report.id,
+            "rows": report.rows,
+            "canaries": report.canaries,
+            "output_sha256": report.output_sha256,
+        },
+    )
+    return recipient
+
+
+# ------------------------------------------------------------------- revoking
+
+
+def _destroy(
+    session: Session, share: Share, recipient: ShareRecipient, deps: DatasetsDeps
+) -> bool:
+    """Cut the recipient off and crypto-shred their rendition; True if there was one."""
+    had_copy = False
+    if recipient.key_id is not None:
+        try:
+            destroy_data_key(
+                session,
+                _SYSTEM,
+                tenant=str(share.client_org_id),
+                key_id=recipient.key_id,
+                clock=deps.clock,
+            )
+            had_copy = True
+        except KeyDestroyedError:
+            pass
+    if recipient.blob_key is not None:
+        deps.blobs.delete(
+            recipient.blob_key
+        )  # unreadable already; this frees the space
+    recipient.state = RecipientState.REVOKED
+    recipient.revoked_at = deps.clock.now()
+    return had_copy
+
+
+def revoke(
+    session: Session,
+    actor: Actor,
+    share_id: uuid.UUID,
+    *,
+    reason: str,
+    deps: DatasetsDeps,
+    user_id: uuid.UUID | None = None,
+) -> Share:
+    """Revoke the whole share, or one agent's access (`user_id`): immediate, and shredded."""
+    if not 3 <= len(reason.strip()) <= 500:  # noqa: PLR2004 - a reason worth keeping
+        raise DomainValidationError("Give a reason (3 to 500 characters).")
+    repo = ShareRepository(session)
+    share = _visible(session, actor, share_id, for_update=True)
+    _require(can_manage(actor, share.client_org_id))
+    if share.share_state is ShareState.REVOKED:
+        raise ConflictError("The share was already revoked.")
+    targets = repo.recipients_of(share.id)
+    if user_id is not None:
+        targets = [r for r in targets if r.user_id == user_id]
+        if not targets:
+            raise NotFoundError("That agent is not a recipient of this share.")
+        if targets[0].recipient_state is RecipientState.REVOKED:
+            raise ConflictError("That agent's access was already revoked.")
+    shredded = sum(
+        _destroy(session, share, r, deps)
+        for r in targets
+        if r.recipient_state is not RecipientState.REVOKED
+    )
+    if user_id is None:
+        share.state = ShareState.REVOKED
+        share.state_reason = reason.strip()
+    share.updated_at = deps.clock.now()
+    record(
+        session,
+        actor,
+        AuditTag.SHARE_REVOKED,
+        clock=deps.clock,
+        subject_type="share",
+        subject_id=share.id,
+        org_id=share.client_org_id,
+        details={
+            "scope": "share" if user_id is None else "recipient",
+            "recipient_user_id": str(user_id) if user_id else None,
+            "renditions_destroyed": shredded,
+            "reason": reason.strip(),
+        },
+    )
+    return share
+
+
+# ------------------------------------------------------------------- reading
+
+
+def _visible(
+    session: Session, actor: Actor, share_id: uuid.UUID, *, for_update: bool = False
+) -> Share:
+    share = ShareRepository(session).share(share_id, for_update=for_update)
+    if share is None or not (actor.is_system or actor.org_id == share.client_org_id):
+        raise NotFoundError("No such share.")
+    return share
+
+
+def get_share(
+    session: Session, actor: Actor, share_id: uuid.UUID, *, deps: DatasetsDeps
+) -> ShareView:
+    """The owner's view: the share and each recipient's state (admitting the now-eligible)."""
+    share = _visible(session, actor, share_id)
+    _require(can_read(actor, share.client_org_id))
+    admit_waiting(session, share, deps=deps)
+    return ShareView(share, ShareRepository(session).recipients_of(share.id))
+
+
+def list_shares(session: Session, actor: Actor) -> list[Share]:
+    if actor.org_id is None:
+        return []
+    _require(can_read(actor, actor.org_id))
+    return ShareRepository(session).shares_of_client(actor.org_id)
+
+
+def engagement_shares(
+    session: Session, actor: Actor, engagement_id: uuid.UUID
+) -> list[Share]:
+    engagement = engagements.get_engagement(session, actor, engagement_id)
+    _require(can_read(actor, engagement.client_org_id))
+    return ShareRepository(session).shares_of_engagement(engagement.id)
+
+
+def candidates(
+    session: Session, actor: Actor, engagement_id: uuid.UUID, *, deps: DatasetsDeps
+) -> list[gate.AgentRow]:
+    """The engagement's current agents, with their standing, for the share form."""
+    engagement = engagements.get_engagement(session, actor, engagement_id)
+    _require(can_manage(actor, engagement.client_org_id))
+    return [
+        row
+        for row in gate.matrix(session, _SYSTEM, engagement.id, clock=deps.clock)
+        if row.enrolment.offboarded_at is None
+    ]
+
+
+def shareable_engagements(session: Session, actor: Actor) -> list[Engagement]:
+    """The client's active engagements (where a share can go now)."""
+    if actor.org_id is None:
+        return []
+    _require(can_manage(actor, actor.org_id))
+    return [
+        e
+        for e in engagements.list_engagements(session, actor)
+        if e.client_org_id == actor.org_id
+        and e.engagement_state is EngagementState.ACTIVE
+    ]
+
+
+def recipient_state(
+    session: Session, share_id: uuid.UUID, user_id: uuid.UUID
+) -> ShareRecipient | None:
+    return ShareRepository(session).recipient_for(share_id, user_id)

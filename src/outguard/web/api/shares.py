@@ -1,0 +1,157 @@
+"""`/api/v1/shares`: share a dataset version with agents, see who has it, revoke.
+
+And the agent's download of their own copy, through the engagement's gate.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from fastapi import APIRouter, status
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from outguard.shares.models import Share, ShareRecipient
+from outguard.shares.service import (
+    ShareCreate,
+    ShareView,
+    create_share,
+    get_share,
+    list_shares,
+    revoke,
+)
+from outguard.shares.workspace import open_rendition, record_access
+from outguard.web.deps import ApiActor, DataDeps, DbSession
+from outguard.web.downloads import attachment
+
+router = APIRouter(prefix="/shares", tags=["shares"])
+
+
+class RecipientRead(BaseModel):
+    user_id: uuid.UUID
+    state: str
+    waiting_for: list[str]
+    rows: int | None
+    canaries: int | None
+    output_sha256: str | None
+    error: str | None
+    ready_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ShareRead(BaseModel):
+    id: uuid.UUID
+    engagement_id: uuid.UUID
+    dataset_id: uuid.UUID
+    version_id: uuid.UUID
+    policy: str
+    policy_changes: list[str]
+    purpose: str
+    can_download: bool
+    can_return: bool
+    expires_at: datetime
+    state: str
+    created_at: datetime
+    recipients: list[RecipientRead] | None = None
+
+
+class RevokeRequest(BaseModel):
+    reason: str = Field(min_length=3, max_length=500)
+    user_id: uuid.UUID | None = Field(
+        default=None, description="One agent only; empty: the whole share."
+    )
+
+
+def _recipient(r: ShareRecipient) -> RecipientRead:
+    return RecipientRead(
+        user_id=r.user_id,
+        state=r.state,
+        waiting_for=list(r.waiting_for),
+        rows=r.rows,
+        canaries=r.canaries,
+        output_sha256=r.output_sha256,
+        error=r.error,
+        ready_at=r.ready_at,
+        revoked_at=r.revoked_at,
+    )
+
+
+def _share(s: Share, recipients: list[ShareRecipient] | None = None) -> ShareRead:
+    return ShareRead(
+        id=s.id,
+        engagement_id=s.engagement_id,
+        dataset_id=s.dataset_id,
+        version_id=s.version_id,
+        policy=s.policy_name,
+        policy_changes=list(s.policy_changes),
+        purpose=s.purpose,
+        can_download=s.can_download,
+        can_return=s.can_return,
+        expires_at=s.expires_at,
+        state=s.state,
+        created_at=s.created_at,
+        recipients=None if recipients is None else [_recipient(r) for r in recipients],
+    )
+
+
+def _view(view: ShareView) -> ShareRead:
+    return _share(view.share, view.recipients)
+
+
+@router.get("", response_model=list[ShareRead])
+def list_(session: DbSession, actor: ApiActor) -> list[ShareRead]:
+    return [_share(s) for s in list_shares(session, actor)]
+
+
+@router.post("", response_model=ShareRead, status_code=status.HTTP_201_CREATED)
+def create(
+    data: ShareCreate, session: DbSession, actor: ApiActor, deps: DataDeps
+) -> ShareRead:
+    """Share a scanned dataset version. Agents not yet eligible wait, with the reasons."""
+    return _view(create_share(session, actor, data, deps=deps))
+
+
+@router.get("/{share_id}", response_model=ShareRead)
+def read(
+    share_id: uuid.UUID, session: DbSession, actor: ApiActor, deps: DataDeps
+) -> ShareRead:
+    return _view(get_share(session, actor, share_id, deps=deps))
+
+
+@router.post("/{share_id}/revoke", response_model=ShareRead)
+def revoke_(
+    share_id: uuid.UUID,
+    data: RevokeRequest,
+    session: DbSession,
+    actor: ApiActor,
+    deps: DataDeps,
+) -> ShareRead:
+    """Revoke the share or one agent: their copies' keys are destroyed at once."""
+    revoke(
+        session, actor, share_id, reason=data.reason, deps=deps, user_id=data.user_id
+    )
+    return _view(get_share(session, actor, share_id, deps=deps))
+
+
+@router.get(
+    "/{share_id}/rendition",
+    responses={403: {"description": "Denied by the gate, with every reason"}},
+)
+def download(
+    share_id: uuid.UUID, session: DbSession, actor: ApiActor, deps: DataDeps
+) -> Response:
+    """The agent's own copy (where the share allows downloads). Every download is recorded."""
+    opened = open_rendition(session, actor, share_id, deps=deps, purpose="download")
+    if not opened.result.allowed:
+        # Returned, not raised: the `access:denied` event must commit with the refusal.
+        return JSONResponse(
+            {
+                "error": "access_denied",
+                "detail": "The engagement's rules are not all met.",
+                "reasons": opened.result.reasons(),
+            },
+            status_code=403,
+        )
+    record_access(session, actor, opened, deps=deps, download=True)
+    return attachment(opened)

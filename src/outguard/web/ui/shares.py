@@ -1,0 +1,277 @@
+"""Share pages: the owner shares a dataset version and follows each agent's copy.
+
+The agent opens their copy in the viewer (a page of rows, watermarked) or downloads it if
+allowed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from pydantic import ValidationError
+from starlette.responses import Response
+
+from outguard.datasets.service import get_dataset, versions
+from outguard.db import Session
+from outguard.engagements.service import engagements
+from outguard.errors import OutguardError
+from outguard.protect.templates import template_names
+from outguard.security.permissions import Permission, permissions_for
+from outguard.shares.service import (
+    ShareCreate,
+    candidates,
+    create_share,
+    get_share,
+    revoke,
+    shareable_engagements,
+)
+from outguard.shares.workspace import open_rendition, page_of, record_access
+from outguard.types import Actor
+from outguard.web.deps import CurrentSession, DataDeps, DbSession, PageActor
+from outguard.web.downloads import attachment
+from outguard.web.rendering import redirect, render
+from outguard.web.ui.forms import domain_form_error, field_errors, form_error
+
+router = APIRouter()
+_DEFAULT_POLICY = "bookkeeping"
+
+
+def _share_form_context(
+    session: Session,
+    actor: Actor,
+    dataset_id: uuid.UUID,
+    engagement_id: uuid.UUID | None,
+    deps: Any,
+    form: dict[str, Any],
+) -> dict[str, Any]:
+    dataset = get_dataset(session, actor, dataset_id)
+    scanned = [v for v in versions(session, actor, dataset.id) if v.state == "scanned"]
+    options = shareable_engagements(session, actor)
+    chosen = next((e for e in options if e.id == engagement_id), None)
+    if chosen is None and len(options) == 1:
+        chosen = options[0]
+    rows = candidates(session, actor, chosen.id, deps=deps) if chosen else []
+    today = deps.clock.now().date()
+    return {
+        "active": "datasets",
+        "d": dataset,
+        "version": scanned[0] if scanned else None,
+        "engagements": options,
+        "e": chosen,
+        "agents": rows,
+        "templates": template_names(),
+        "form": {
+            "policy": _DEFAULT_POLICY,
+            "purpose": "",
+            "expires_on": min(
+                today + timedelta(days=30), chosen.ends_on if chosen else today
+            ).isoformat(),
+            "agent_ids": [],
+            **form,
+        },
+    }
+
+
+@router.get("/datasets/{dataset_id}/share")
+def share_page(
+    request: Request,
+    dataset_id: uuid.UUID,
+    session: DbSession,
+    auth: CurrentSession,
+    actor: PageActor,
+    deps: DataDeps,
+    engagement: uuid.UUID | None = None,
+) -> Response:
+    _ = auth
+    return render(
+        request,
+        "share_new.html",
+        _share_form_context(session, actor, dataset_id, engagement, deps, {}),
+    )
+
+
+@router.post("/datasets/{dataset_id}/share")
+async def share_create(
+    request: Request,
+    dataset_id: uuid.UUID,
+    session: DbSession,
+    auth: CurrentSession,
+    actor: PageActor,
+    deps: DataDeps,
+) -> Response:
+    _ = auth
+    raw = await request.form()
+    form: dict[str, Any] = {
+        "engagement_id": raw.get("engagement_id") or None,
+        "version_id": raw.get("version_id") or None,
+        "policy": raw.get("policy") or "",
+        "purpose": raw.get("purpose") or "",
+        "expires_on": raw.get("expires_on") or None,
+        "agent_ids": raw.getlist("agent_ids"),
+        "can_download": raw.get("can_download") == "on",
+        "can_return": raw.get("can_return") == "on",
+    }
+    try:
+        engagement_id = uuid.UUID(str(form["engagement_id"]))
+    except ValueError:
+        engagement_id = None
+    context = _share_form_context(session, actor, dataset_id, engagement_id, deps, form)
+    try:
+        data = ShareCreate.model_validate(form)
+    except ValidationError as exc:
+        raise form_error(
+            request, "share_new.html", context, errors=field_errors(exc)
+        ) from exc
+    try:
+        view = create_share(session, actor, data, deps=deps)
+    except OutguardError as exc:
+        raise domain_form_error(request, "share_new.html", context, exc) from exc
+    return redirect(request, f"/shares/{view.share.id}", flash="share_created")
+
+
+@router.get("/shares/{share_id}")
+def share_detail(
+    request: Request,
+    share_id: uuid.UUID,
+    session: DbSession,
+    auth: CurrentSession,
+    actor: PageActor,
+    deps: DataDeps,
+) -> Response:
+    _ = auth
+    view = get_share(session, actor, share_id, deps=deps)
+    rows = (
+        {
+            r.user.id: r
+            for r in candidates(session, actor, view.share.engagement_id, deps=deps)
+        }
+        if view.share.client_org_id == actor.org_id and _can_manage(actor)
+        else {}
+    )
+    return render(
+        request,
+        "share_detail.html",
+        {
+            "active": "datasets",
+            "s": view.share,
+            "recipients": view.recipients,
+            "agents": rows,
+            "dataset": get_dataset(session, actor, view.share.dataset_id),
+            "engagement": engagements.get_engagement(
+                session, actor, view.share.engagement_id
+            ),
+            "can_manage": _can_manage(actor),
+        },
+    )
+
+
+def _can_manage(actor: Actor) -> bool:
+    return Permission.DATA_PROTECT in permissions_for(actor.roles)
+
+
+@router.post("/shares/{share_id}/revoke")
+def share_revoke(
+    request: Request,
+    share_id: uuid.UUID,
+    session: DbSession,
+    auth: CurrentSession,
+    actor: PageActor,
+    deps: DataDeps,
+    reason: Annotated[str, Form()] = "",
+    user_id: Annotated[str, Form()] = "",
+) -> Response:
+    _ = auth
+    revoke(
+        session,
+        actor,
+        share_id,
+        reason=reason,
+        deps=deps,
+        user_id=uuid.UUID(user_id) if user_id else None,
+    )
+    return redirect(request, f"/shares/{share_id}", flash="share_revoked")
+
+
+# ---------------------------------------------------------------- the agent's side
+@router.get("/work/{engagement_id}/shares/{share_id}")
+def viewer(
+    request: Request,
+    engagement_id: uuid.UUID,
+    share_id: uuid.UUID,
+    session: DbSession,
+    auth: CurrentSession,
+    actor: PageActor,
+    deps: DataDeps,
+    page: int = 1,
+    q: str = "",
+) -> Response:
+    """A page of the agent's copy, rendered here: the file itself is not sent to view it."""
+    opened = open_rendition(session, actor, share_id, deps=deps, purpose="view")
+    if opened.share.engagement_id != engagement_id:
+        return redirect(
+            request, f"/work/{opened.share.engagement_id}/shares/{share_id}"
+        )
+    if not opened.result.allowed:
+        return _denied(request, session, actor, opened)
+    shown = page_of(opened, page, query=q[:100])
+    record_access(
+        session,
+        actor,
+        opened,
+        deps=deps,
+        download=False,
+        page=shown.number,
+        rows=len(shown.rows),
+    )
+    return render(
+        request,
+        "viewer.html",
+        {
+            "active": "checklist",
+            "s": opened.share,
+            "r": opened.recipient,
+            "page": shown,
+            "q": q[:100],
+            "watermark": f"{auth.user.display_name} · {actor.user_id} · "
+            f"{deps.clock.now():%Y-%m-%d %H:%M UTC}",
+            "engagement_id": engagement_id,
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def _denied(request: Request, session: Session, actor: Actor, opened: Any) -> Response:
+    engagement = engagements.get_engagement(session, actor, opened.share.engagement_id)
+    # A refusal is a page, not an exception: the `access:denied` event must commit.
+    return render(
+        request,
+        "work.html",
+        {
+            "active": "checklist",
+            "e": engagement,
+            "result": opened.result,
+            "fix_links": {},
+        },
+        status_code=403,
+    )
+
+
+@router.get("/work/{engagement_id}/shares/{share_id}/download")
+def download(
+    request: Request,
+    engagement_id: uuid.UUID,
+    share_id: uuid.UUID,
+    session: DbSession,
+    auth: CurrentSession,
+    actor: PageActor,
+    deps: DataDeps,
+) -> Response:
+    _ = (auth, engagement_id)
+    opened = open_rendition(session, actor, share_id, deps=deps, purpose="download")
+    if not opened.result.allowed:
+        return _denied(request, session, actor, opened)
+    record_access(session, actor, opened, deps=deps, download=True)
+    return attachment(opened)

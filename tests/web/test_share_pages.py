@@ -1,0 +1,85 @@
+"""Sharing in the browser: the form, the owner's share page, the agent's viewer (watermarked,
+paged, searched) and download, view-only refused by the UI and the API alike."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from outguard.shares.service import ShareCreate, create_share, render_recipient
+from tests.web import dataset_world as dw
+from tests.web import engagement_world as ew
+
+
+def test_the_share_form_lists_the_engagements_agents(world, sign_in):
+    version = dw.scanned(world, "own")
+    ew.engagement(world, "own")
+    page = sign_in("staff").get(f"/datasets/{version.dataset_id}/share")
+    assert page.status_code == 200
+    assert "Agent" in page.text
+    assert 'name="agent_ids"' in page.text
+    assert "eligible" in page.text
+    detail = sign_in("staff").get(f"/datasets/{version.dataset_id}")
+    assert f'href="/datasets/{version.dataset_id}/share"' in detail.text
+
+
+def test_share_then_the_agent_views_a_watermarked_page(world, sign_in):
+    view = dw.share(world, "own")
+    owner = sign_in("owner").get(f"/shares/{view.share.id}")
+    assert "ready" in owner.text
+    agent = sign_in("agent")
+    work = agent.get(f"/work/{view.share.engagement_id}")
+    assert f"/shares/{view.share.id}" in work.text
+    page = agent.get(f"/work/{view.share.engagement_id}/shares/{view.share.id}")
+    assert page.status_code == 200
+    assert 'class="watermark"' in page.text
+    assert str(world.people["agent"].id) in page.text
+    assert page.headers["cache-control"] == "no-store"
+    assert "Person One" not in page.text  # names are pseudonymized
+    searched = agent.get(
+        f"/work/{view.share.engagement_id}/shares/{view.share.id}?q=zzzz-nothing"
+    )
+    assert "No rows contain" in searched.text
+
+
+def test_view_only_refuses_downloads_in_the_ui_and_the_api(world, sign_in):
+    e = ew.engagement(world, "own")
+    view = create_share(
+        world.session,
+        dw.SYSTEM,
+        ShareCreate(
+            engagement_id=e.id,
+            version_id=dw.scanned(world, "own").id,
+            policy="bookkeeping",
+            agent_ids=[world.people["agent"].id],
+            purpose="View only",
+            can_download=False,
+            expires_on=world.clock.now().date() + timedelta(days=5),
+        ),
+        deps=dw.deps(world),
+    )
+    render_recipient(world.session, view.recipients[0].id, deps=dw.deps(world))
+    agent = sign_in("agent")
+    page = agent.get(f"/work/{e.id}/shares/{view.share.id}")
+    assert "view only" in page.text
+    assert "/download" not in page.text
+    assert agent.get(f"/work/{e.id}/shares/{view.share.id}/download").status_code == 403
+    api = agent.api("GET", f"/api/v1/shares/{view.share.id}/rendition")
+    assert api.status_code == 403
+    assert "view-only" in api.json()["detail"]
+
+
+def test_revocation_is_immediate(world, sign_in):
+    view = dw.share(world, "own")
+    agent = sign_in("agent")
+    url = f"/work/{view.share.engagement_id}/shares/{view.share.id}"
+    assert agent.get(url).status_code == 200
+    owner = sign_in("owner")
+    done = owner.submit(
+        f"/shares/{view.share.id}/revoke", {"reason": "Work moved in-house"}
+    )
+    assert done.status_code == 303
+    assert "revoked" in owner.get(f"/shares/{view.share.id}").text
+    assert agent.get(url).status_code == 403
+    assert (
+        agent.api("GET", f"/api/v1/shares/{view.share.id}/rendition").status_code == 403
+    )
