@@ -27,6 +27,7 @@ from outguard.storage import make_blob_store
 from outguard.types import Actor, RequestContext
 from outguard.web import csrf
 from outguard.web.cookies import SESSION_COOKIE
+from outguard.web.rendering import page_auth
 
 _MAX_USER_AGENT = 300
 
@@ -120,6 +121,7 @@ def current_session(
         )
         raise SecondFactorRequiredError(enrol=not pending.user.has_mfa) from None
     request.state.auth = auth
+    request.state.page_auth = page_auth(auth)
     return auth
 
 
@@ -131,6 +133,7 @@ def pending_session(
         session, session_cookie(request), deps=deps, require_complete=False
     )
     request.state.auth = auth
+    request.state.page_auth = page_auth(auth)
     return auth
 
 
@@ -167,6 +170,7 @@ def api_actor(
         raise ApiTokenInvalidError
     auth = authenticate_session(session, session_cookie(request), deps=deps)
     request.state.auth = auth
+    request.state.page_auth = page_auth(auth)
     return auth.actor(ctx)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ from starlette.responses import RedirectResponse, Response
 from outguard.accounts.service import AccountsDeps, AuthenticatedSession
 from outguard.security.permissions import Permission, permissions_for
 from outguard.settings import Settings
+from outguard.types import Role
 from outguard.web import csrf
 from outguard.web.cookies import (
     FLASH_COOKIE,
@@ -111,6 +114,47 @@ def current_auth(request: Request) -> AuthenticatedSession | None:
     return auth if isinstance(auth, AuthenticatedSession) else None
 
 
+@dataclass(frozen=True)
+class _Who:
+    id: uuid.UUID
+    display_name: str
+    role_set: frozenset[Role]
+
+
+@dataclass(frozen=True)
+class _Org:
+    name: str
+
+
+@dataclass(frozen=True)
+class PageAuth:
+    """What the page frame shows of the signed-in person, read while the rows are loaded.
+
+    An error page renders after the request's transaction rolled back and its session
+    closed: ORM rows are detached and expired then, so the frame must not touch them.
+    """
+
+    user: _Who
+    org: _Org
+    mfa_complete: bool
+
+
+def page_auth(auth: AuthenticatedSession) -> PageAuth:
+    return PageAuth(
+        _Who(auth.user.id, auth.user.display_name, frozenset(auth.user.role_set)),
+        _Org(auth.org.name),
+        auth.web_session.is_mfa_complete,
+    )
+
+
+def _page_auth(request: Request) -> PageAuth | None:
+    snapshot = getattr(request.state, "page_auth", None)
+    if isinstance(snapshot, PageAuth):
+        return snapshot
+    auth = current_auth(request)
+    return page_auth(auth) if auth is not None else None
+
+
 def render(
     request: Request,
     name: str,
@@ -119,14 +163,14 @@ def render(
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    auth = current_auth(request)
+    auth = _page_auth(request)
     flash_code = request.cookies.get(FLASH_COOKIE)
     has_csrf = hasattr(request.state, "csrf_cookie")
     common: dict[str, Any] = {
         "csrf_token": csrf.page_token(request, _deps(request).hasher)
         if has_csrf
         else "",
-        "auth": auth if auth is not None and auth.web_session.is_mfa_complete else None,
+        "auth": auth if auth is not None and auth.mfa_complete else None,
         "perms": permissions_for(auth.user.role_set) if auth else frozenset(),
         "flash": FLASH_MESSAGES.get(flash_code or ""),
         "request_id": getattr(request.state, "request_id", None),

@@ -55,6 +55,12 @@ def _share_form_context(
         chosen = options[0]
     rows = candidates(session, actor, chosen.id, deps=deps) if chosen else []
     today = deps.clock.now().date()
+    # The template for the engagement's first kind of work (payroll → payroll, ...).
+    fitting = [
+        k.replace("_", "-")
+        for k in (chosen.work_kinds if chosen else [])
+        if k.replace("_", "-") in template_names()
+    ]
     return {
         "active": "datasets",
         "d": dataset,
@@ -64,7 +70,7 @@ def _share_form_context(
         "agents": rows,
         "templates": template_names(),
         "form": {
-            "policy": _DEFAULT_POLICY,
+            "policy": fitting[0] if fitting else _DEFAULT_POLICY,
             "purpose": "",
             "expires_on": min(
                 today + timedelta(days=30), chosen.ends_on if chosen else today

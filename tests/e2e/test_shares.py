@@ -1,0 +1,96 @@
+"""In a real browser: staff share an uploaded payroll file with two agents of the demo
+engagement; Asha (compliant) gets her copy and views it under her watermark; Ben (training
+missing) waits, with the reason; Asha's copy is revoked and the viewer refuses at once."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+SHOTS = Path("test-artifacts") / "screenshots"
+
+
+def _shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def _upload(page: Page, base: str, path: Path) -> str:
+    page.goto(base + "/datasets")
+    page.set_input_files("#f-file", str(path))
+    page.get_by_label("Dataset name (optional: the file name)").fill(
+        "Share story payroll"
+    )
+    page.get_by_role("button", name="Upload").click()
+    page.wait_for_url(re.compile(r"/datasets/[0-9a-f-]{36}$"))
+    expect(page.get_by_role("heading", name="Personal data found")).to_be_visible(
+        timeout=30_000
+    )
+    return page.url
+
+
+def test_share_view_wait_and_revoke(live_server, browser, signed_in_state, tmp_path):
+    base = live_server.url
+    rows = ["employee,ssn,email,amount"] + [
+        f"Person {i},536-22-{8700 + i:04d},p{i}@example.com,{100 + i}"
+        for i in range(40)
+    ]
+    export = tmp_path / "payroll-story.csv"
+    export.write_text("\n".join(rows) + "\n")
+    staff = browser.new_context(storage_state=signed_in_state("staff@maple.example"))
+    sp = staff.new_page()
+    dataset_url = _upload(sp, base, export)
+    sp.get_by_role("link", name="Share with agents").click()
+    sp.get_by_label(re.compile("Asha Agent")).check()
+    sp.get_by_label(re.compile("Ben Agent")).check()
+    sp.get_by_label("Protection").select_option("payroll")
+    sp.get_by_label("Purpose (recorded)").fill("December payroll run")
+    sp.get_by_label(re.compile("download it")).check()
+    _shot(sp, "share-new")
+    sp.get_by_role("button", name="Share").click()
+    expect(sp.get_by_text("Shared.")).to_be_visible()
+    share_url = sp.url
+    ben = sp.get_by_role("row", name=re.compile("Ben Agent"))
+    expect(ben).to_contain_text("waiting")
+    expect(ben).to_contain_text(re.compile("Handling client data", re.IGNORECASE))
+    asha_row = sp.get_by_role("row", name=re.compile("Asha Agent"))
+    for _ in range(30):  # the embedded worker renders the copy
+        if "ready" in asha_row.inner_text():
+            break
+        sp.wait_for_timeout(1000)
+        sp.reload()
+    expect(asha_row).to_contain_text("ready")
+    _shot(sp, "share-detail")
+
+    asha = browser.new_context(
+        storage_state=signed_in_state("agent1@northwind.example")
+    )
+    ap = asha.new_page()
+    ap.goto(base + "/checklist")
+    ap.get_by_role(
+        "link", name=re.compile("workspace|Open", re.IGNORECASE)
+    ).first.click()
+    expect(ap.get_by_text("December payroll run")).to_be_visible()
+    ap.get_by_role("link", name="Open").first.click()
+    expect(ap.locator(".watermark").first).to_contain_text("Asha Agent")
+    expect(ap.get_by_role("columnheader", name="ssn")).to_be_visible()
+    assert "536-22-8700" not in ap.content()
+    _shot(ap, "viewer-watermark")
+    viewer_url = ap.url
+
+    sp.goto(share_url)
+    sp.get_by_role("row", name=re.compile("Asha Agent")).get_by_placeholder(
+        "Reason"
+    ).fill("Work moved in-house")
+    sp.get_by_role("row", name=re.compile("Asha Agent")).get_by_role(
+        "button", name="Revoke"
+    ).click()
+    expect(sp.get_by_text("Revoked.")).to_be_visible()
+    response = ap.goto(viewer_url)
+    assert response is not None
+    assert response.status == 403
+    assert dataset_url
+    staff.close()
+    asha.close()
