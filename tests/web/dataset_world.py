@@ -5,13 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from outguard.accounts.service import actor_for
 from outguard.datasets.service import DatasetsDeps, scan_version, upload
 from outguard.engagements.schemas import AgentEnrol
 from outguard.engagements.service import roster
 from outguard.security.aead import StaticKeyProvider
+from outguard.shares.models import ShareReturn
+from outguard.shares.returns import reidentify_return, submit_return
 from outguard.shares.service import ShareCreate, create_share, render_recipient
 from outguard.storage import InMemoryBlobStore
-from outguard.types import Actor, Role
+from outguard.types import Actor, RequestContext, Role
+from tests.factories.accounts import TEST_PASSWORD
 from tests.web import engagement_world as ew
 from tests.web.harness import World
 
@@ -132,3 +136,58 @@ def new_share_body(w: World, which: str) -> dict[str, Any]:
         "purpose": "Payroll run",
         "expires_on": str(w.clock.now().date() + timedelta(days=10)),
     }
+
+
+def returned(w: World, which: str) -> Any:
+    """A worked file the share's agent sent back (own: through the gate)."""
+    cache = w.__dict__.setdefault("_returns", {})
+    if which not in cache:
+        view = share(w, which)
+        cache[which] = ShareReturn(
+            share_id=view.share.id,
+            user_id=view.recipients[0].user_id,
+            filename="worked.csv",
+            kind="csv",
+            size=0,
+            sha256="",
+            blob_key="",
+            key_id="",
+            found={},
+            received_at=w.clock.now(),
+        )
+        if which == "own":
+            agent = actor_for(
+                w.people["agent"], w.org_of("agent"), RequestContext(ip="127.0.0.1")
+            )
+            cache[which] = submit_return(
+                w.session,
+                agent,
+                view.share.id,
+                filename="worked.csv",
+                chunks=[ROWS],
+                deps=deps(w),
+            )
+        else:
+            w.session.add(cache[which])
+            w.session.flush()
+    return cache[which]
+
+
+def return_ids(w: World, which: str) -> dict[str, Any]:
+    row = returned(w, which)
+    return {"share_id": row.share_id, "return_id": row.id}
+
+
+def reidentified(w: World, which: str) -> dict[str, Any]:
+    ids = return_ids(w, which)
+    if which == "own":
+        reidentify_return(
+            w.session,
+            w.actor("owner"),
+            ids["share_id"],
+            ids["return_id"],
+            password=TEST_PASSWORD,
+            deps=deps(w),
+            accounts=w.deps,
+        )
+    return ids

@@ -424,6 +424,41 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/shares/{share_id}/rendition"): Rule(
         "agent", 200, other=True, path=dw.share_id
     ),
+    ("POST", "/shares/{share_id}/returns/{return_id}/reidentify"): Rule(
+        "owner",
+        303,
+        wrong="staff",
+        other=True,
+        path=dw.return_ids,
+        body=lambda w, _: {"password": TEST_PASSWORD},
+    ),
+    ("GET", "/shares/{share_id}/returns/{return_id}/result"): Rule(
+        "owner", 200, wrong="staff", other=True, path=dw.reidentified
+    ),
+    ("POST", "/api/v1/shares/{share_id}/returns"): Rule(
+        "agent",
+        201,
+        other=True,
+        path=lambda w, which: {
+            **dw.share_id(w, which),
+            "__query__": {"filename": "worked.jsonl"},
+        },
+        body=lambda w, _: {"employee": "Person Two", "status": "paid"},
+    ),
+    ("GET", "/api/v1/shares/{share_id}/returns"): Rule(
+        "auditor", 200, wrong=SCOPED_USERS_ONLY, other=True, path=dw.share_id
+    ),
+    ("POST", "/api/v1/shares/{share_id}/returns/{return_id}/reidentify"): Rule(
+        "owner",
+        200,
+        wrong="staff",
+        other=True,
+        path=dw.return_ids,
+        body=lambda w, _: {"password": TEST_PASSWORD},
+    ),
+    ("GET", "/api/v1/shares/{share_id}/returns/{return_id}/result"): Rule(
+        "owner", 200, wrong="staff", other=True, path=dw.reidentified
+    ),
     ("GET", "/checklist"): Rule("agent", 200),
     ("GET", "/work/{engagement_id}"): Rule("agent", 200, other=True, path=ew.eng),
     ("GET", "/agreements"): Rule("agent", 200),

@@ -188,6 +188,7 @@ class TestCsrf:
             "module_id",
             "dataset_id",
             "share_id",
+            "return_id",
         ):
             ids[name] = uuid.uuid4()
         for method, path in unsafe:

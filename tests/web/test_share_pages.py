@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from outguard.shares.service import ShareCreate, create_share, render_recipient
+from tests.factories.accounts import TEST_PASSWORD
 from tests.web import dataset_world as dw
 from tests.web import engagement_world as ew
 
@@ -82,4 +83,37 @@ def test_revocation_is_immediate(world, sign_in):
     assert agent.get(url).status_code == 403
     assert (
         agent.api("GET", f"/api/v1/shares/{view.share.id}/rendition").status_code == 403
+    )
+
+
+def test_returns_reach_the_owner_who_reidentifies_with_the_password(world, sign_in):
+    view = dw.share(world, "own")
+    agent = sign_in("agent")
+    page = agent.get(f"/work/{view.share.engagement_id}/shares/{view.share.id}")
+    assert "Return your worked file" in page.text
+    assert f'data-endpoint="/api/v1/shares/{view.share.id}/returns"' in page.text
+    row = dw.returned(world, "own")
+    owner = sign_in("owner")
+    share_page = owner.get(f"/shares/{view.share.id}")
+    assert "worked.csv" in share_page.text
+    assert "Your password, to re-identify" in share_page.text
+    wrong = owner.submit(
+        f"/shares/{view.share.id}/returns/{row.id}/reidentify", {"password": "nope"}
+    )
+    assert wrong.status_code == 303
+    assert "The password was not correct" in owner.get(wrong.headers["location"]).text
+    done = owner.submit(
+        f"/shares/{view.share.id}/returns/{row.id}/reidentify",
+        {"password": TEST_PASSWORD},
+    )
+    assert done.status_code == 303
+    after = owner.get(f"/shares/{view.share.id}")
+    assert "Download the re-identified file" in after.text
+    result = owner.get(f"/shares/{view.share.id}/returns/{row.id}/result")
+    assert result.status_code == 200
+    assert "attachment" in result.headers["content-disposition"]
+    staff = sign_in("staff")
+    assert (
+        "Your password, to re-identify"
+        not in staff.get(f"/shares/{view.share.id}").text
     )

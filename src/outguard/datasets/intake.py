@@ -9,7 +9,9 @@ kept. Deeper checks (zip bombs, sheets, macros) need the whole file and run in t
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
+from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath, PureWindowsPath
 
 from outguard.errors import DomainValidationError
@@ -121,3 +123,54 @@ def check_head(kind: str, head: bytes) -> None:
             raise UploadRefusedError(
                 f"The file is named .{kind} but is not text: it looks like a binary file."
             )
+
+
+class Counted:
+    """An upload's chunks, passed through once: first bytes checked, size and hash counted.
+
+    Stopped past `limit`; with `keep`, the bytes are also kept (in memory) for a scan right
+    after sealing.
+    """
+
+    def __init__(
+        self, chunks: Iterable[bytes], *, kind: str, limit: int, keep: bool = False
+    ) -> None:
+        self._rest = iter(chunks)
+        self._first = self._head()
+        check_head(kind, self._first)
+        self._limit = limit
+        self._keep: list[bytes] | None = [] if keep else None
+        self.size = 0
+        self.sha = hashlib.sha256()
+
+    def _head(self) -> bytes:
+        head = b""
+        for chunk in self._rest:
+            head += chunk
+            if len(head) >= SNIFF:
+                break
+        return head
+
+    @property
+    def data(self) -> bytes:
+        if self._keep is None:  # pragma: no cover - a programming error
+            raise RuntimeError("the bytes were not kept")
+        return b"".join(self._keep)
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._chunks():
+            self.size += len(chunk)
+            if self.size > self._limit:
+                raise UploadRefusedError(
+                    f"The file is larger than the {self._limit // (1024 * 1024)} MB "
+                    "this instance accepts."
+                )
+            self.sha.update(chunk)
+            if self._keep is not None:
+                self._keep.append(chunk)
+            yield chunk
+
+    def _chunks(self) -> Iterator[bytes]:
+        if self._first:
+            yield self._first
+        yield from self._rest

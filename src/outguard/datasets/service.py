@@ -15,7 +15,7 @@ import io
 import uuid
 import zipfile
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
@@ -23,13 +23,7 @@ from typing import Any
 from outguard.accounts.service import orgs
 from outguard.audit.service import record
 from outguard.audit.tags import AuditTag
-from outguard.datasets.intake import (
-    SNIFF,
-    UploadRefusedError,
-    check_head,
-    clean_filename,
-    kind_of,
-)
+from outguard.datasets.intake import Counted, clean_filename, kind_of
 from outguard.datasets.models import Dataset, DatasetVersion, VersionState
 from outguard.datasets.policy import can_read, can_see, can_upload
 from outguard.datasets.repository import DatasetRepository
@@ -100,43 +94,6 @@ def tenant_of(org_id: uuid.UUID) -> str:
 # ------------------------------------------------------------------- upload
 
 
-class _Counted:
-    """Pass chunks through, counting size and SHA-256; stop past the limit."""
-
-    def __init__(self, first: bytes, rest: Iterator[bytes], limit: int) -> None:
-        self._first = first
-        self._rest = rest
-        self._limit = limit
-        self.size = 0
-        self.sha = hashlib.sha256()
-
-    def __iter__(self) -> Iterator[bytes]:
-        for chunk in self._chunks():
-            self.size += len(chunk)
-            if self.size > self._limit:
-                raise UploadRefusedError(
-                    f"The file is larger than the {self._limit // (1024 * 1024)} MB "
-                    "this instance accepts."
-                )
-            self.sha.update(chunk)
-            yield chunk
-
-    def _chunks(self) -> Iterator[bytes]:
-        if self._first:
-            yield self._first
-        yield from self._rest
-
-
-def _head(chunks: Iterator[bytes]) -> bytes:
-    """At least SNIFF bytes (or the whole file if shorter) from the stream's start."""
-    head = b""
-    for chunk in chunks:
-        head += chunk
-        if len(head) >= SNIFF:
-            break
-    return head
-
-
 def upload(
     session: Session,
     actor: Actor,
@@ -156,9 +113,7 @@ def upload(
         raise DomainValidationError("Datasets belong to a client organisation.")
     clean = clean_filename(filename)
     kind = kind_of(clean)
-    stream = iter(chunks)
-    head = _head(stream)
-    check_head(kind, head)
+    counted = Counted(chunks, kind=kind, limit=deps.max_upload_bytes)
     repo = DatasetRepository(session)
     now = deps.clock.now()
     if dataset_id is not None:
@@ -170,7 +125,6 @@ def upload(
         dataset = _new_dataset(repo, actor, org_id, name or clean, description, now)
         number = 1
     version_id = uuid.uuid4()
-    counted = _Counted(head, stream, deps.max_upload_bytes)
     version = repo.add_version(
         DatasetVersion(
             id=version_id,

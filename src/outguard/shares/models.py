@@ -99,3 +99,44 @@ class ShareRecipient(UUIDPrimaryKey, Base):
     @property
     def recipient_state(self) -> RecipientState:
         return RecipientState(self.state)
+
+
+class ReturnState(StrEnum):
+    RECEIVED = "received"  # stored sealed and scanned; waiting for the owner
+    REIDENTIFIED = "reidentified"  # the owner turned the tokens back into real values
+    FAILED = "failed"  # could not be read or re-identified (the reason is kept)
+
+
+class ShareReturn(UUIDPrimaryKey, Base):
+    """A worked file an agent sent back against a share, and its re-identified result."""
+
+    __tablename__ = "share_returns"
+
+    share_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("shares.id", ondelete="RESTRICT"), index=True
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT")
+    )
+    filename: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(16))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    blob_key: Mapped[str] = mapped_column(String(200))
+    key_id: Mapped[str] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(16), default=ReturnState.RECEIVED)
+    found: Mapped[dict[str, int]] = mapped_column(JSON)  # entity -> values the scan saw
+    error: Mapped[str | None] = mapped_column(String(500))
+    received_at: Mapped[datetime]
+    result_blob_key: Mapped[str | None] = mapped_column(String(200))
+    result_key_id: Mapped[str | None] = mapped_column(String(100))
+    result_name: Mapped[str | None] = mapped_column(String(255))
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # counts, canary rows
+    reidentified_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    reidentified_at: Mapped[datetime | None]
+
+    @property
+    def return_state(self) -> ReturnState:
+        return ReturnState(self.state)

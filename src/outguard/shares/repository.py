@@ -7,14 +7,14 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from outguard.shares.models import Share, ShareRecipient
+from outguard.shares.models import Share, ShareRecipient, ShareReturn
 
 
 class ShareRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def add(self, row: Share | ShareRecipient) -> None:
+    def add(self, row: Share | ShareRecipient | ShareReturn) -> None:
         self._session.add(row)
         self._session.flush()
 
@@ -79,3 +79,25 @@ class ShareRepository:
         if engagement_id is not None:
             stmt = stmt.where(Share.engagement_id == engagement_id)
         return [(row[0], row[1]) for row in self._session.execute(stmt)]
+
+    def return_(
+        self, return_id: uuid.UUID, *, for_update: bool = False
+    ) -> ShareReturn | None:
+        return self._session.get(
+            ShareReturn,
+            return_id,
+            with_for_update=for_update,
+            populate_existing=for_update,
+        )
+
+    def returns_of(
+        self, share_id: uuid.UUID, user_id: uuid.UUID | None = None
+    ) -> list[ShareReturn]:
+        stmt = (
+            select(ShareReturn)
+            .where(ShareReturn.share_id == share_id)
+            .order_by(ShareReturn.received_at.desc(), ShareReturn.id)
+        )
+        if user_id is not None:
+            stmt = stmt.where(ShareReturn.user_id == user_id)
+        return list(self._session.execute(stmt).scalars())

@@ -39,7 +39,9 @@ def _app_secret(settings: Settings) -> bytes:
         raise RuntimeError(msg) from exc
 
 
-_UPLOAD_PATH = re.compile(r"/api/v1/datasets(/[0-9a-fA-F-]{36}/versions)?")
+_UPLOAD_PATH = re.compile(
+    r"/api/v1/(datasets(/[0-9a-fA-F-]{36}/versions)?|shares/[0-9a-fA-F-]{36}/returns)"
+)
 
 
 def _upload_limit(settings: Settings) -> Callable[[Scope], int | None]:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
+from pathlib import PurePosixPath
+
+import anyio.from_thread
 from starlette.responses import Response
 
 from outguard.shares.workspace import Opened
@@ -14,6 +18,30 @@ _TYPES = {
     "jsonl": "application/x-ndjson",
     "txt": "text/plain; charset=utf-8",
 }
+
+
+def body_chunks(stream: AsyncIterator[bytes]) -> Iterator[bytes]:
+    """A request body read from the event loop, consumed in a worker thread (uploads)."""
+
+    async def next_chunk() -> bytes | None:
+        return await anext(stream, None)
+
+    while (chunk := anyio.from_thread.run(next_chunk)) is not None:
+        if chunk:
+            yield chunk
+
+
+def file_response(data: bytes, name: str) -> Response:
+    kind = PurePosixPath(name).suffix.lstrip(".").lower()
+    safe = "".join(c for c in name if c.isalnum() or c in "-_.")[:120] or "download"
+    return Response(
+        data,
+        media_type=_TYPES.get(kind, "application/octet-stream"),
+        headers={
+            "Content-Disposition": f'attachment; filename="{safe}"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 def attachment(opened: Opened) -> Response:

@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import RedirectResponse, Response
 
 from outguard.accounts.service import AccountsDeps, AuthenticatedSession
+from outguard.db import DatabaseError
 from outguard.security.permissions import Permission, permissions_for
 from outguard.settings import Settings
 from outguard.types import Role
@@ -50,6 +51,9 @@ FLASH_MESSAGES: dict[str, str] = {
     "the change and its reason are in the history below.",
     "share_created": "Shared. Each eligible agent's protected copy is being made; agents "
     "not yet eligible get theirs as soon as their checklist is complete.",
+    "return_reidentified": "Re-identified. Download the result below; the download is "
+    "recorded.",
+    "password_not_correct": "The password was not correct: nothing was re-identified.",
     "share_revoked": "Revoked. The copies concerned were destroyed (their keys are gone).",
     "engagement_state_changed": "The engagement's state was changed.",
     "agent_enrolled": "The agent was enrolled. They see what is still missing on their "
@@ -148,11 +152,18 @@ def page_auth(auth: AuthenticatedSession) -> PageAuth:
 
 
 def _page_auth(request: Request) -> PageAuth | None:
-    snapshot = getattr(request.state, "page_auth", None)
-    if isinstance(snapshot, PageAuth):
-        return snapshot
+    """The live rows when they can still be read, else the snapshot taken at sign-in check.
+
+    Live first: they may have changed in this request (a second factor just set up).
+    """
     auth = current_auth(request)
-    return page_auth(auth) if auth is not None else None
+    if auth is None:
+        return None
+    try:
+        return page_auth(auth)
+    except DatabaseError:  # detached after a rolled-back request: see PageAuth
+        snapshot = getattr(request.state, "page_auth", None)
+        return snapshot if isinstance(snapshot, PageAuth) else None
 
 
 def render(

@@ -10,7 +10,6 @@ temporary file, it encrypts the bytes as they arrive.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -30,6 +29,7 @@ from outguard.datasets.service import (
     versions,
 )
 from outguard.web.deps import ApiActor, DataDeps, DbSession
+from outguard.web.downloads import body_chunks
 
 router = APIRouter(prefix="/datasets", tags=["datasets"])
 
@@ -92,22 +92,11 @@ def _dataset(d: Dataset, vs: list[DatasetVersion]) -> DatasetRead:
     )
 
 
-def _body(stream: AsyncIterator[bytes]) -> Iterator[bytes]:
-    """The request body, read from the event loop, consumed in a worker thread."""
-
-    async def next_chunk() -> bytes | None:
-        return await anext(stream, None)
-
-    while (chunk := anyio.from_thread.run(next_chunk)) is not None:
-        if chunk:
-            yield chunk
-
-
 async def _stream_upload(request: Request, **kwargs: Any) -> DatasetVersion:
     body = request.stream()
 
     def run() -> DatasetVersion:
-        return upload(chunks=_body(body), **kwargs)
+        return upload(chunks=body_chunks(body), **kwargs)
 
     return await anyio.to_thread.run_sync(run)
 

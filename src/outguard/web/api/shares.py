@@ -7,12 +7,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from fastapi import APIRouter, status
+import anyio
+from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from outguard.shares.models import Share, ShareRecipient
+from outguard.shares.models import Share, ShareRecipient, ShareReturn
+from outguard.shares.returns import (
+    reidentified_file,
+    reidentify_return,
+    returns_of,
+    submit_return,
+)
 from outguard.shares.service import (
     ShareCreate,
     ShareView,
@@ -21,9 +29,9 @@ from outguard.shares.service import (
     list_shares,
     revoke,
 )
-from outguard.shares.workspace import open_rendition, record_access
-from outguard.web.deps import ApiActor, DataDeps, DbSession
-from outguard.web.downloads import attachment
+from outguard.shares.workspace import Opened, open_rendition, record_access
+from outguard.web.deps import ApiActor, DataDeps, DbSession, Deps
+from outguard.web.downloads import attachment, body_chunks, file_response
 
 router = APIRouter(prefix="/shares", tags=["shares"])
 
@@ -95,6 +103,18 @@ def _share(s: Share, recipients: list[ShareRecipient] | None = None) -> ShareRea
     )
 
 
+def _denied(opened: Opened) -> JSONResponse:
+    # Returned, not raised: the `access:denied` event must commit with the refusal.
+    return JSONResponse(
+        {
+            "error": "access_denied",
+            "detail": "The engagement's rules are not all met.",
+            "reasons": opened.result.reasons(),
+        },
+        status_code=403,
+    )
+
+
 def _view(view: ShareView) -> ShareRead:
     return _share(view.share, view.recipients)
 
@@ -144,14 +164,122 @@ def download(
     """The agent's own copy (where the share allows downloads). Every download is recorded."""
     opened = open_rendition(session, actor, share_id, deps=deps, purpose="download")
     if not opened.result.allowed:
-        # Returned, not raised: the `access:denied` event must commit with the refusal.
-        return JSONResponse(
-            {
-                "error": "access_denied",
-                "detail": "The engagement's rules are not all met.",
-                "reasons": opened.result.reasons(),
-            },
-            status_code=403,
-        )
+        return _denied(opened)
     record_access(session, actor, opened, deps=deps, download=True)
     return attachment(opened)
+
+
+class ReturnRead(BaseModel):
+    id: uuid.UUID
+    share_id: uuid.UUID
+    user_id: uuid.UUID
+    filename: str
+    kind: str
+    size: int
+    sha256: str
+    state: str
+    found: dict[str, int]
+    error: str | None
+    received_at: datetime
+    result: dict[str, Any] | None
+    reidentified_at: datetime | None
+
+
+class ReidentifyRequest(BaseModel):
+    password: str = Field(min_length=1, max_length=1024)
+
+
+def _return(r: ShareReturn) -> ReturnRead:
+    return ReturnRead(
+        id=r.id,
+        share_id=r.share_id,
+        user_id=r.user_id,
+        filename=r.filename,
+        kind=r.kind,
+        size=r.size,
+        sha256=r.sha256,
+        state=r.state,
+        found=dict(r.found),
+        error=r.error,
+        received_at=r.received_at,
+        result=r.result,
+        reidentified_at=r.reidentified_at,
+    )
+
+
+@router.post(
+    "/{share_id}/returns",
+    response_model=ReturnRead,
+    status_code=status.HTTP_201_CREATED,
+    responses={403: {"description": "Denied by the gate, with every reason"}},
+)
+async def return_file(
+    share_id: uuid.UUID,
+    request: Request,
+    session: DbSession,
+    actor: ApiActor,
+    deps: DataDeps,
+    filename: str = Query(..., max_length=1000),
+) -> Response:
+    """An agent returns a worked file (the body is the file); it is sealed and scanned."""
+    body = request.stream()
+
+    def run() -> Opened | ShareReturn:
+        return submit_return(
+            session,
+            actor,
+            share_id,
+            filename=filename,
+            chunks=body_chunks(body),
+            deps=deps,
+        )
+
+    outcome = await anyio.to_thread.run_sync(run)
+    if isinstance(outcome, Opened):
+        return _denied(outcome)
+    return JSONResponse(
+        _return(outcome).model_dump(mode="json"), status_code=status.HTTP_201_CREATED
+    )
+
+
+@router.get("/{share_id}/returns", response_model=list[ReturnRead])
+def list_returns(
+    share_id: uuid.UUID, session: DbSession, actor: ApiActor
+) -> list[ReturnRead]:
+    return [_return(r) for r in returns_of(session, actor, share_id)]
+
+
+@router.post("/{share_id}/returns/{return_id}/reidentify", response_model=ReturnRead)
+def reidentify(
+    share_id: uuid.UUID,
+    return_id: uuid.UUID,
+    data: ReidentifyRequest,
+    session: DbSession,
+    actor: ApiActor,
+    deps: DataDeps,
+    accounts: Deps,
+) -> ReturnRead:
+    """The owner's roles only, with the password again: tokens back to real values."""
+    return _return(
+        reidentify_return(
+            session,
+            actor,
+            share_id,
+            return_id,
+            password=data.password,
+            deps=deps,
+            accounts=accounts,
+        )
+    )
+
+
+@router.get("/{share_id}/returns/{return_id}/result")
+def reidentified(
+    share_id: uuid.UUID,
+    return_id: uuid.UUID,
+    session: DbSession,
+    actor: ApiActor,
+    deps: DataDeps,
+) -> Response:
+    row, data = reidentified_file(session, actor, share_id, return_id, deps=deps)
+    return file_response(data, row.result_name or "reidentified.csv")

@@ -17,9 +17,10 @@ from starlette.responses import Response
 from outguard.datasets.service import get_dataset, versions
 from outguard.db import Session
 from outguard.engagements.service import engagements
-from outguard.errors import OutguardError
+from outguard.errors import AuthenticationError, OutguardError
 from outguard.protect.templates import template_names
 from outguard.security.permissions import Permission, permissions_for
+from outguard.shares.returns import reidentified_file, reidentify_return, returns_of
 from outguard.shares.service import (
     ShareCreate,
     candidates,
@@ -30,8 +31,8 @@ from outguard.shares.service import (
 )
 from outguard.shares.workspace import open_rendition, page_of, record_access
 from outguard.types import Actor
-from outguard.web.deps import CurrentSession, DataDeps, DbSession, PageActor
-from outguard.web.downloads import attachment
+from outguard.web.deps import CurrentSession, DataDeps, DbSession, Deps, PageActor
+from outguard.web.downloads import attachment, file_response
 from outguard.web.rendering import redirect, render
 from outguard.web.ui.forms import domain_form_error, field_errors, form_error
 
@@ -170,6 +171,9 @@ def share_detail(
                 session, actor, view.share.engagement_id
             ),
             "can_manage": _can_manage(actor),
+            "can_reidentify": Permission.DATA_REIDENTIFY
+            in permissions_for(actor.roles),
+            "returns": returns_of(session, actor, view.share.id),
         },
     )
 
@@ -241,6 +245,9 @@ def viewer(
             "r": opened.recipient,
             "page": shown,
             "q": q[:100],
+            "returns": returns_of(session, actor, share_id)
+            if opened.share.can_return
+            else [],
             "watermark": f"{auth.user.display_name} · {actor.user_id} · "
             f"{deps.clock.now():%Y-%m-%d %H:%M UTC}",
             "engagement_id": engagement_id,
@@ -281,3 +288,46 @@ def download(
         return _denied(request, session, actor, opened)
     record_access(session, actor, opened, deps=deps, download=True)
     return attachment(opened)
+
+
+@router.post("/shares/{share_id}/returns/{return_id}/reidentify")
+def return_reidentify(
+    request: Request,
+    share_id: uuid.UUID,
+    return_id: uuid.UUID,
+    session: DbSession,
+    auth: CurrentSession,
+    actor: PageActor,
+    deps: DataDeps,
+    accounts: Deps,
+    password: Annotated[str, Form()] = "",
+) -> Response:
+    _ = auth
+    try:
+        reidentify_return(
+            session,
+            actor,
+            share_id,
+            return_id,
+            password=password,
+            deps=deps,
+            accounts=accounts,
+        )
+    except AuthenticationError:
+        # A mistyped password is not a lost session: say so, keep them signed in.
+        return redirect(request, f"/shares/{share_id}", flash="password_not_correct")
+    return redirect(request, f"/shares/{share_id}", flash="return_reidentified")
+
+
+@router.get("/shares/{share_id}/returns/{return_id}/result")
+def return_result(
+    share_id: uuid.UUID,
+    return_id: uuid.UUID,
+    session: DbSession,
+    auth: CurrentSession,
+    actor: PageActor,
+    deps: DataDeps,
+) -> Response:
+    _ = auth
+    row, data = reidentified_file(session, actor, share_id, return_id, deps=deps)
+    return file_response(data, row.result_name or "reidentified.csv")
