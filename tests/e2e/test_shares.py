@@ -1,6 +1,7 @@
 """In a real browser: staff share an uploaded payroll file with two agents of the demo
-engagement; Asha (compliant) gets her copy and views it under her watermark; Ben (training
-missing) waits, with the reason; Asha's copy is revoked and the viewer refuses at once."""
+engagement; Asha (compliant) gets her copy, views it under her watermark and downloads it;
+Ben (training missing) waits, with the reason; a 30-row subset of Asha's download handed in
+by the owner is traced to her; her copy is revoked and the viewer refuses at once."""
 
 from __future__ import annotations
 
@@ -33,15 +34,17 @@ def _upload(page: Page, base: str, path: Path) -> str:
 
 def test_share_view_wait_and_revoke(live_server, browser, signed_in_state, tmp_path):
     base = live_server.url
-    rows = ["employee,ssn,email,amount"] + [
-        f"Person {i},536-22-{8700 + i:04d},p{i}@example.com,{100 + i}"
-        for i in range(40)
-    ]
     export = tmp_path / "payroll-story.csv"
-    export.write_text("\n".join(rows) + "\n")
+    export.write_text(
+        "employee,ssn,email,amount\n"
+        + "".join(
+            f"Person {i},536-22-{8700 + i:04d},p{i}@example.com,{100 + i}\n"
+            for i in range(40)
+        )
+    )
     staff = browser.new_context(storage_state=signed_in_state("staff@maple.example"))
     sp = staff.new_page()
-    dataset_url = _upload(sp, base, export)
+    _upload(sp, base, export)
     sp.get_by_role("link", name="Share with agents").click()
     sp.get_by_label(re.compile("Asha Agent")).check()
     sp.get_by_label(re.compile("Ben Agent")).check()
@@ -79,6 +82,11 @@ def test_share_view_wait_and_revoke(live_server, browser, signed_in_state, tmp_p
     assert "536-22-8700" not in ap.content()
     _shot(ap, "viewer-watermark")
     viewer_url = ap.url
+    with ap.expect_download() as download:
+        ap.get_by_role("link", name="Download (recorded)").click()
+    lines = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
+
+    _owner_traces(browser, signed_in_state, base, lines, tmp_path)
 
     sp.goto(share_url)
     sp.get_by_role("row", name=re.compile("Asha Agent")).get_by_placeholder(
@@ -91,6 +99,24 @@ def test_share_view_wait_and_revoke(live_server, browser, signed_in_state, tmp_p
     response = ap.goto(viewer_url)
     assert response is not None
     assert response.status == 403
-    assert dataset_url
     staff.close()
     asha.close()
+
+
+def _owner_traces(
+    browser, signed_in_state, base: str, lines: list[str], tmp_path
+) -> None:
+    """The owner hands in a 30-row subset found outside: the trace names Asha."""
+    leaked = tmp_path / "found-on-a-forum.csv"
+    leaked.write_text("\n".join([lines[0], *lines[5:35]]) + "\n")
+    owner = browser.new_context(storage_state=signed_in_state("owner@maple.example"))
+    op = owner.new_page()
+    op.goto(base + "/leaks")
+    op.set_input_files("#f-file", str(leaked))
+    op.get_by_role("button", name="Upload").click()
+    op.wait_for_url(re.compile(r"/leaks/[0-9a-f-]{36}$"))
+    expect(op.get_by_role("heading", name=re.compile("Asha Agent"))).to_be_visible()
+    expect(op.get_by_text("attributed").first).to_be_visible()
+    expect(op.get_by_role("cell", name="rendition:downloaded").first).to_be_visible()
+    _shot(op, "leak-traced")
+    owner.close()

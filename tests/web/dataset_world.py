@@ -9,10 +9,14 @@ from outguard.accounts.service import actor_for
 from outguard.datasets.service import DatasetsDeps, scan_version, upload
 from outguard.engagements.schemas import AgentEnrol
 from outguard.engagements.service import roster
+from outguard.instance.home import InstancePaths
 from outguard.security.aead import StaticKeyProvider
-from outguard.shares.models import ShareReturn
+from outguard.security.signing import SigningKey
+from outguard.shares.leaks import trace_leak
+from outguard.shares.models import LeakTrace, ShareReturn
 from outguard.shares.returns import reidentify_return, submit_return
 from outguard.shares.service import ShareCreate, create_share, render_recipient
+from outguard.shares.workspace import open_rendition
 from outguard.storage import InMemoryBlobStore
 from outguard.types import Actor, RequestContext, Role
 from tests.factories.accounts import TEST_PASSWORD
@@ -191,3 +195,54 @@ def reidentified(w: World, which: str) -> dict[str, Any]:
             accounts=w.deps,
         )
     return ids
+
+
+def leak(w: World, which: str) -> dict[str, Any]:
+    """A trace of a file found outside: ours comes from the agent's download."""
+    cache = w.__dict__.setdefault("_leaks", {})
+    if which not in cache:
+        view = share(w, which)
+        if which == "own":
+            agent = actor_for(
+                w.people["agent"], w.org_of("agent"), RequestContext(ip="127.0.0.1")
+            )
+            opened = open_rendition(
+                w.session, agent, view.share.id, deps=deps(w), purpose="download"
+            )
+            cache[which] = trace_leak(
+                w.session,
+                w.actor("owner"),
+                filename="found.csv",
+                chunks=[opened.data or b""],
+                deps=deps(w),
+            )
+        else:
+            row = LeakTrace(
+                client_org_id=w.other.id,
+                filename="found.csv",
+                kind="csv",
+                size=1,
+                sha256="0" * 64,
+                verdict="Cannot attribute this file.",
+                result={"attributions": []},
+                created_at=w.clock.now(),
+            )
+            w.session.add(row)
+            w.session.flush()
+            cache[which] = row
+    return {"trace_id": cache[which].id}
+
+
+def leak_copy(w: World, which: str) -> dict[str, Any]:
+    key = InstancePaths(w.settings.home).audit_key  # the evidence bundle's signing key
+    if not key.exists():
+        key.parent.mkdir(parents=True, exist_ok=True)
+        key.write_bytes(SigningKey.generate().material)
+    ids = leak(w, which)
+    rendition = share(w, "own").recipients[0].rendition_id
+    return {**ids, "rendition_id": rendition}
+
+
+def for_tracing(w: World, which: str) -> dict[str, Any]:
+    share(w, "own")  # something to trace against
+    return {"__query__": {"filename": "found.jsonl"}}

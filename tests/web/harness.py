@@ -125,6 +125,7 @@ class World:
     people: dict[str, User] = field(default_factory=dict)
     secrets: dict[str, str] = field(default_factory=dict)
     datasets_deps: Any = None  # the app's blob store and keys (datasets, renditions)
+    settings: Any = None
 
     @property
     def clock(self) -> FixedClock:
@@ -274,7 +275,7 @@ def accounts_deps(app) -> AccountsDeps:
 
 
 @pytest.fixture
-def world(db_session, accounts_deps, app) -> World:
+def world(db_session, accounts_deps, app, settings) -> World:
     client = orgs.create_org(
         db_session,
         SYSTEM,
@@ -300,6 +301,7 @@ def world(db_session, accounts_deps, app) -> World:
         vendor=vendor,
         other=other,
         datasets_deps=app.state.datasets_deps,
+        settings=settings,
     )
     by_key = {"client": client, "vendor": vendor, "other": other}
     for name, org_key, role, mfa_on in PEOPLE:

@@ -459,6 +459,25 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/shares/{share_id}/returns/{return_id}/result"): Rule(
         "owner", 200, wrong="staff", other=True, path=dw.reidentified
     ),
+    # ---- leak response
+    ("GET", "/leaks"): Rule("owner", 200, wrong="staff"),
+    ("GET", "/leaks/{trace_id}"): Rule(
+        "owner", 200, wrong="staff", other=True, path=dw.leak
+    ),
+    ("GET", "/leaks/{trace_id}/evidence/{rendition_id}"): Rule(
+        "owner", 200, wrong="staff", other=True, path=dw.leak_copy
+    ),
+    ("POST", "/api/v1/leaks"): Rule(
+        "owner",
+        201,
+        wrong="staff",
+        path=dw.for_tracing,
+        body=lambda w, _: {"employee": "Person Two", "ssn": "536-22-8727"},
+    ),
+    ("GET", "/api/v1/leaks"): Rule("owner", 200, wrong=SCOPED_USERS_ONLY),
+    ("GET", "/api/v1/leaks/{trace_id}"): Rule(
+        "owner", 200, wrong=SCOPED_USERS_ONLY, other=True, path=dw.leak
+    ),
     ("GET", "/checklist"): Rule("agent", 200),
     ("GET", "/work/{engagement_id}"): Rule("agent", 200, other=True, path=ew.eng),
     ("GET", "/agreements"): Rule("agent", 200),

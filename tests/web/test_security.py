@@ -189,6 +189,8 @@ class TestCsrf:
             "dataset_id",
             "share_id",
             "return_id",
+            "trace_id",
+            "rendition_id",
         ):
             ids[name] = uuid.uuid4()
         for method, path in unsafe:

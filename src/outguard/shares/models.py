@@ -140,3 +140,27 @@ class ShareReturn(UUIDPrimaryKey, Base):
     @property
     def return_state(self) -> ReturnState:
         return ReturnState(self.state)
+
+
+class LeakTrace(UUIDPrimaryKey, Base):
+    """A file found outside, traced: what it is (hash, size, kind) and whom it names.
+
+    The found file itself is not kept (it may be full of personal data): its SHA-256 ties
+    this record to it, and the attribution is the evidence.
+    """
+
+    __tablename__ = "leak_traces"
+
+    client_org_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(16))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    verdict: Mapped[str] = mapped_column(String(500))
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime]

@@ -7,14 +7,14 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from outguard.shares.models import Share, ShareRecipient, ShareReturn
+from outguard.shares.models import LeakTrace, Share, ShareRecipient, ShareReturn
 
 
 class ShareRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def add(self, row: Share | ShareRecipient | ShareReturn) -> None:
+    def add(self, row: Share | ShareRecipient | ShareReturn | LeakTrace) -> None:
         self._session.add(row)
         self._session.flush()
 
@@ -101,3 +101,26 @@ class ShareRepository:
         if user_id is not None:
             stmt = stmt.where(ShareReturn.user_id == user_id)
         return list(self._session.execute(stmt).scalars())
+
+    def leak(self, trace_id: uuid.UUID) -> LeakTrace | None:
+        return self._session.get(LeakTrace, trace_id)
+
+    def leaks_of(self, org_id: uuid.UUID) -> list[LeakTrace]:
+        stmt = (
+            select(LeakTrace)
+            .where(LeakTrace.client_org_id == org_id)
+            .order_by(LeakTrace.created_at.desc(), LeakTrace.id)
+        )
+        return list(self._session.execute(stmt).scalars())
+
+    def recipients_with_user(
+        self, org_id: uuid.UUID, user_id: uuid.UUID
+    ) -> list[tuple[Share, ShareRecipient]]:
+        """Every copy this agent got of this client's data (to show what leaked from)."""
+        stmt = (
+            select(Share, ShareRecipient)
+            .join(ShareRecipient, ShareRecipient.share_id == Share.id)
+            .where(Share.client_org_id == org_id, ShareRecipient.user_id == user_id)
+            .order_by(Share.created_at.desc())
+        )
+        return [(row[0], row[1]) for row in self._session.execute(stmt)]

@@ -40,7 +40,7 @@ def _app_secret(settings: Settings) -> bytes:
 
 
 _UPLOAD_PATH = re.compile(
-    r"/api/v1/(datasets(/[0-9a-fA-F-]{36}/versions)?|shares/[0-9a-fA-F-]{36}/returns)"
+    r"/api/v1/(datasets(/[0-9a-fA-F-]{36}/versions)?|shares/[0-9a-fA-F-]{36}/returns|leaks)"
 )
 
 

@@ -8,6 +8,7 @@ from outguard.web.api import (
     engagements,
     invitations,
     jobs,
+    leaks,
     me,
     orgs,
     shares,
@@ -27,6 +28,7 @@ for _module in (
     engagements,
     datasets,
     shares,
+    leaks,
 ):
     router.include_router(_module.router)
 

@@ -49,7 +49,7 @@
         var body = {};
         try { body = JSON.parse(xhr.responseText); } catch (ignored) { body = {}; }
         if (xhr.status === 201) {
-          window.location.assign(form.dataset.done || "/datasets/" + body.dataset_id);
+          window.location.assign(form.dataset.done || body.url || "/datasets/" + body.dataset_id);
         } else {
           fail(body.detail || "The upload was refused (" + xhr.status + ").");
         }

@@ -10,6 +10,7 @@ from outguard.web.ui import (
     engagements,
     home,
     invite,
+    leaks,
     mfa,
     orgs,
     people,
@@ -31,6 +32,7 @@ for _module in (
     compliance,
     datasets,
     shares,
+    leaks,
 ):
     router.include_router(_module.router)
 
