@@ -52,8 +52,8 @@ def _share_form_context(
     scanned = [v for v in versions(session, actor, dataset.id) if v.state == "scanned"]
     options = shareable_engagements(session, actor)
     chosen = next((e for e in options if e.id == engagement_id), None)
-    if chosen is None and len(options) == 1:
-        chosen = options[0]
+    if chosen is None and options:
+        chosen = options[0]  # the chooser above the form shows which, and switches
     rows = candidates(session, actor, chosen.id, deps=deps) if chosen else []
     today = deps.clock.now().date()
     # The template for the engagement's first kind of work (payroll → payroll, ...).
