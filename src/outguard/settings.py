@@ -149,6 +149,11 @@ class JobSettings(_Group):
         description="The worker sends the day's engagement reminder e-mails once a day "
         "(off: run `outguard engagement remind` from cron instead).",
     )
+    expire_shares: bool = Field(
+        default=True,
+        description="The worker shreds the copies of expired shares once a day, with "
+        "destruction certificates (access already ends at the end date).",
+    )
     reminders_hour_utc: int = Field(
         default=6,
         ge=0,

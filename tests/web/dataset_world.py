@@ -12,10 +12,16 @@ from outguard.engagements.service import roster
 from outguard.instance.home import InstancePaths
 from outguard.security.aead import StaticKeyProvider
 from outguard.security.signing import SigningKey
+from outguard.shares.ending import certificates
 from outguard.shares.leaks import trace_leak
-from outguard.shares.models import LeakTrace, ShareReturn
+from outguard.shares.models import DestructionCertificate, LeakTrace, ShareReturn
 from outguard.shares.returns import reidentify_return, submit_return
-from outguard.shares.service import ShareCreate, create_share, render_recipient
+from outguard.shares.service import (
+    ShareCreate,
+    create_share,
+    render_recipient,
+    revoke,
+)
 from outguard.shares.workspace import open_rendition
 from outguard.storage import InMemoryBlobStore
 from outguard.types import Actor, RequestContext, Role
@@ -246,3 +252,24 @@ def leak_copy(w: World, which: str) -> dict[str, Any]:
 def for_tracing(w: World, which: str) -> dict[str, Any]:
     share(w, "own")  # something to trace against
     return {"__query__": {"filename": "found.jsonl"}}
+
+
+def certificate(w: World, which: str) -> dict[str, Any]:
+    """A destruction certificate: ours from revoking the share, theirs made directly."""
+    view = share(w, which)
+    if which == "own":
+        revoke(w.session, SYSTEM, view.share.id, reason="Work finished", deps=deps(w))
+        _, certs = certificates(w.session, SYSTEM, view.share.id)
+        cert = certs[0]
+    else:
+        cert = DestructionCertificate(
+            client_org_id=w.other.id,
+            share_id=view.share.id,
+            reason="Work finished",
+            document={"destroyed": []},
+            sha256="0" * 64,
+            created_at=w.clock.now(),
+        )
+        w.session.add(cert)
+        w.session.flush()
+    return {"share_id": view.share.id, "certificate_id": cert.id}

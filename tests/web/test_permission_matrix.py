@@ -459,6 +459,12 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/shares/{share_id}/returns/{return_id}/result"): Rule(
         "owner", 200, wrong="staff", other=True, path=dw.reidentified
     ),
+    ("GET", "/shares/{share_id}/certificates/{certificate_id}"): Rule(
+        "auditor", 200, other=True, path=dw.certificate
+    ),
+    ("GET", "/api/v1/shares/{share_id}/certificates"): Rule(
+        "auditor", 200, wrong=SCOPED_USERS_ONLY, other=True, path=dw.share_id
+    ),
     # ---- leak response
     ("GET", "/leaks"): Rule("owner", 200, wrong="staff"),
     ("GET", "/leaks/{trace_id}"): Rule(

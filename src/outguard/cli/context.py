@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from outguard.accounts.service import AccountsDeps, build_accounts_deps
+from outguard.datasets.service import DatasetsDeps, build_datasets_deps
 from outguard.db import (
     Session,
     SessionFactory,
@@ -22,8 +23,10 @@ from outguard.instance import (
     InstancePaths,
     load_app_secret,
 )
+from outguard.keystore.provider import make_key_provider
 from outguard.mail import make_mailer
 from outguard.settings import Settings
+from outguard.storage import make_blob_store
 from outguard.types import Actor, Clock, RequestContext, SystemClock
 
 
@@ -58,6 +61,16 @@ class CliContext:
             app_secret=load_app_secret(self.settings),
             clock=self.clock,
             mailer=make_mailer(self.settings),
+        )
+
+    @cached_property
+    def datasets_deps(self) -> DatasetsDeps:
+        """The blob store and the key provider (needs the instance's root key)."""
+        return build_datasets_deps(
+            self.settings,
+            clock=self.clock,
+            blobs=make_blob_store(self.settings),
+            keys=make_key_provider(self.settings),
         )
 
     @property

@@ -164,3 +164,25 @@ class LeakTrace(UUIDPrimaryKey, Base):
         ForeignKey("users.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime]
+
+
+class DestructionCertificate(UUIDPrimaryKey, Base):
+    """What was destroyed, when, why, and how to check it.
+
+    A document whose SHA-256 is in the tamper-evident audit log (event `share:destroyed`),
+    under a signed checkpoint.
+    """
+
+    __tablename__ = "destruction_certificates"
+
+    client_org_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
+    )
+    share_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("shares.id", ondelete="RESTRICT"), index=True
+    )
+    reason: Mapped[str] = mapped_column(String(500))
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    sha256: Mapped[str] = mapped_column(String(64))
+    audit_seq: Mapped[int | None]
+    created_at: Mapped[datetime]

@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from outguard.shares.models import LeakTrace, Share, ShareRecipient, ShareReturn
+from outguard.shares.models import (
+    DestructionCertificate,
+    LeakTrace,
+    Share,
+    ShareRecipient,
+    ShareReturn,
+)
 
 
 class ShareRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def add(self, row: Share | ShareRecipient | ShareReturn | LeakTrace) -> None:
+    def add(
+        self,
+        row: Share | ShareRecipient | ShareReturn | LeakTrace | DestructionCertificate,
+    ) -> None:
         self._session.add(row)
         self._session.flush()
 
@@ -124,3 +134,18 @@ class ShareRepository:
             .order_by(Share.created_at.desc())
         )
         return [(row[0], row[1]) for row in self._session.execute(stmt)]
+
+    def certificates_of(self, share_id: uuid.UUID) -> list[DestructionCertificate]:
+        stmt = (
+            select(DestructionCertificate)
+            .where(DestructionCertificate.share_id == share_id)
+            .order_by(DestructionCertificate.created_at.desc())
+        )
+        return list(self._session.execute(stmt).scalars())
+
+    def certificate(self, certificate_id: uuid.UUID) -> DestructionCertificate | None:
+        return self._session.get(DestructionCertificate, certificate_id)
+
+    def active_shares_due(self, now: datetime) -> list[Share]:
+        stmt = select(Share).where(Share.state == "active", Share.expires_at < now)
+        return list(self._session.execute(stmt).scalars())

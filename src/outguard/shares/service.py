@@ -9,6 +9,8 @@ under a key of its own; revoking destroys that key (crypto-shredding) and the bl
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -39,7 +41,13 @@ from outguard.protect.policy import Action, Policy, parse_policy, policy_to_dict
 from outguard.protect.templates import load_template
 from outguard.renditions.service import protect_file
 from outguard.security.decisions import Decision, Deny
-from outguard.shares.models import RecipientState, Share, ShareRecipient, ShareState
+from outguard.shares.models import (
+    DestructionCertificate,
+    RecipientState,
+    Share,
+    ShareRecipient,
+    ShareState,
+)
 from outguard.shares.policy import can_manage, can_read
 from outguard.shares.repository import ShareRepository
 from outguard.types import Actor
@@ -359,28 +367,90 @@ def render_recipient(
 
 def _destroy(
     session: Session, share: Share, recipient: ShareRecipient, deps: DatasetsDeps
-) -> bool:
-    """Cut the recipient off and crypto-shred their rendition; True if there was one."""
-    had_copy = False
+) -> dict[str, object] | None:
+    """Cut the recipient off and crypto-shred their rendition; what was destroyed, if any."""
+    item: dict[str, object] | None = None
     if recipient.key_id is not None:
         try:
-            destroy_data_key(
+            destroyed = destroy_data_key(
                 session,
                 _SYSTEM,
                 tenant=str(share.client_org_id),
                 key_id=recipient.key_id,
                 clock=deps.clock,
             )
-            had_copy = True
+            item = {
+                "recipient_user_id": str(recipient.user_id),
+                "rendition_id": recipient.rendition_id,
+                "key_id": destroyed.key_id,
+                "key_fingerprint": destroyed.fingerprint,
+                "output_sha256": recipient.output_sha256,
+                "destroyed_at": destroyed.destroyed_at.isoformat(),
+            }
         except KeyDestroyedError:
             pass
     if recipient.blob_key is not None:
-        deps.blobs.delete(
+        deleted = deps.blobs.delete(
             recipient.blob_key
-        )  # unreadable already; this frees the space
+        )  # unreadable already; frees space
+        if item is not None:
+            item["blob_deleted"] = deleted
     recipient.state = RecipientState.REVOKED
     recipient.revoked_at = deps.clock.now()
-    return had_copy
+    return item
+
+
+def _certify(
+    session: Session,
+    actor: Actor,
+    share: Share,
+    items: list[dict[str, object]],
+    reason: str,
+    deps: DatasetsDeps,
+) -> DestructionCertificate:
+    """The certificate: its SHA-256 goes into the audit log, under a signed checkpoint."""
+    now = deps.clock.now()
+    document: dict[str, object] = {
+        "certificate": "outguard destruction certificate v1",
+        "share_id": str(share.id),
+        "engagement_id": str(share.engagement_id),
+        "dataset_id": str(share.dataset_id),
+        "version_id": str(share.version_id),
+        "client_org_id": str(share.client_org_id),
+        "reason": reason,
+        "issued_at": now.isoformat(),
+        "method": "crypto-shredding: each copy's data key erased (AES-256-GCM streams "
+        "cannot be decrypted without it), then its sealed blob deleted",
+        "destroyed": items,
+    }
+    digest = hashlib.sha256(
+        json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
+    ).hexdigest()
+    event = record(
+        session,
+        actor,
+        AuditTag.SHARE_DESTROYED,
+        clock=deps.clock,
+        subject_type="share",
+        subject_id=share.id,
+        org_id=share.client_org_id,
+        details={
+            "certificate_sha256": digest,
+            "copies_destroyed": len(items),
+            "reason": reason,
+        },
+    )
+    certificate = DestructionCertificate(
+        client_org_id=share.client_org_id,
+        share_id=share.id,
+        reason=reason,
+        document=document,
+        sha256=digest,
+        audit_seq=event.seq,
+        created_at=now,
+    )
+    ShareRepository(session).add(certificate)
+    return certificate
 
 
 def revoke(
@@ -407,11 +477,12 @@ def revoke(
             raise NotFoundError("That agent is not a recipient of this share.")
         if targets[0].recipient_state is RecipientState.REVOKED:
             raise ConflictError("That agent's access was already revoked.")
-    shredded = sum(
-        _destroy(session, share, r, deps)
+    items = [
+        item
         for r in targets
         if r.recipient_state is not RecipientState.REVOKED
-    )
+        and (item := _destroy(session, share, r, deps)) is not None
+    ]
     if user_id is None:
         share.state = ShareState.REVOKED
         share.state_reason = reason.strip()
@@ -427,10 +498,12 @@ def revoke(
         details={
             "scope": "share" if user_id is None else "recipient",
             "recipient_user_id": str(user_id) if user_id else None,
-            "renditions_destroyed": shredded,
+            "renditions_destroyed": len(items),
             "reason": reason.strip(),
         },
     )
+    if items:
+        _certify(session, actor, share, items, reason.strip(), deps)
     return share
 
 

@@ -21,6 +21,7 @@ from outguard.errors import OutguardError
 from outguard.instance.checkpoints import Checkpointer
 from outguard.jobs.runner import JobRunner, WorkerThread, safe_error
 from outguard.settings import Settings, load_settings
+from outguard.shares.ending import SWEEP_JOB
 from outguard.types import SystemClock
 from outguard.worker.registry import REMIND, build_registry
 from outguard.worker.schedule import DailyJob, ticks
@@ -51,12 +52,31 @@ def make_schedule(settings: Settings, engine: Engine) -> DailyJob | None:
     )
 
 
+def make_expiry(settings: Settings, engine: Engine) -> DailyJob | None:
+    """Shares past their end date are shredded at the start of each UTC day.
+
+    Access was already refused at the end date itself: it is checked at every request.
+    """
+    if not settings.jobs.expire_shares:
+        return None
+    return DailyJob(
+        make_session_factory(engine),
+        SystemClock(),
+        kind=SWEEP_JOB,
+        hour_utc=0,
+        max_attempts=settings.jobs.max_attempts,
+    )
+
+
 def _housekeeping(
-    checkpointer: Checkpointer | None, schedule: DailyJob | None
+    checkpointer: Checkpointer | None,
+    schedule: DailyJob | None,
+    expiry: DailyJob | None,
 ) -> Callable[[], None] | None:
     return ticks(
         checkpointer.tick if checkpointer is not None else None,
         schedule.tick if schedule is not None else None,
+        expiry.tick if expiry is not None else None,
     )
 
 
@@ -91,7 +111,9 @@ def start_worker_thread(settings: Settings) -> WorkerThread:
         make_runner(settings, engine=engine),
         poll_interval=settings.jobs.poll_interval_seconds,
         on_exit=on_exit,
-        tick=_housekeeping(checkpointer, make_schedule(settings, engine)),
+        tick=_housekeeping(
+            checkpointer, make_schedule(settings, engine), make_expiry(settings, engine)
+        ),
     )
     thread.start()
     return thread
@@ -122,7 +144,11 @@ def run_worker(settings: Settings, *, stop: threading.Event | None = None) -> No
         runner.run_until_stopped(
             stop,
             poll_interval=settings.jobs.poll_interval_seconds,
-            tick=_housekeeping(checkpointer, make_schedule(settings, engine)),
+            tick=_housekeeping(
+                checkpointer,
+                make_schedule(settings, engine),
+                make_expiry(settings, engine),
+            ),
         )
     finally:
         _final_checkpoint(checkpointer)

@@ -21,7 +21,12 @@ from outguard.types import SystemClock
 from outguard.worker.main import run_worker, start_worker_thread
 from outguard.worker.registry import NOOP, build_registry
 
-FAST = JobSettings(poll_interval_seconds=0.05, run_in_process=False, reminders=False)
+FAST = JobSettings(
+    poll_interval_seconds=0.05,
+    run_in_process=False,
+    reminders=False,
+    expire_shares=False,
+)
 
 
 @pytest.fixture

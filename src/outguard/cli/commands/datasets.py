@@ -22,8 +22,6 @@ from outguard.cli.context import CliContext
 from outguard.cli.output import console, print_json, print_table
 from outguard.datasets.models import DatasetVersion
 from outguard.datasets.service import (
-    DatasetsDeps,
-    build_datasets_deps,
     entity_counts,
     find_dataset_for_operator,
     list_datasets,
@@ -31,8 +29,6 @@ from outguard.datasets.service import (
     upload,
     versions,
 )
-from outguard.keystore.provider import make_key_provider
-from outguard.storage import make_blob_store
 
 app = typer.Typer(
     help=(
@@ -44,16 +40,6 @@ app = typer.Typer(
 )
 
 _CHUNK = 1 << 20
-
-
-def _deps(cli: CliContext) -> DatasetsDeps:
-    settings = cli.settings
-    return build_datasets_deps(
-        settings,
-        clock=cli.clock,
-        blobs=make_blob_store(settings),
-        keys=make_key_provider(settings),
-    )
 
 
 def _read(path: Path, progress: Progress) -> Iterator[bytes]:
@@ -107,7 +93,7 @@ def upload_command(
     Example: `outguard dataset upload payroll.csv --org "Maple Street Bookkeeping"`.
     """
     cli: CliContext = ctx.obj
-    deps = _deps(cli)
+    deps = cli.datasets_deps
     with cli.transaction() as session:
         client = orgs.find_org_for_operator(session, cli.actor, org)
         dataset_id = (

@@ -11,6 +11,7 @@ from outguard.cli.output import console, fail_validation, print_json, print_tabl
 from outguard.engagements.gate import GateResult, Status
 from outguard.engagements.schemas import Offboard, StateChange
 from outguard.engagements.service import engagements, gate, reminders, roster
+from outguard.shares.ending import end_engagement
 
 app = typer.Typer(
     help=(
@@ -185,9 +186,18 @@ def state(
         raise fail_validation(exc) from None
     with cli.transaction() as session:
         found = engagements.find_engagement_for_operator(session, cli.actor, engagement)
-        changed = engagements.change_state(
-            session, cli.actor, found.id, change, clock=cli.clock
-        )
+        if change.action == "end":  # every copy made under it is destroyed first
+            changed = end_engagement(
+                session,
+                cli.actor,
+                found.id,
+                reason=change.reason,
+                deps=cli.datasets_deps,
+            )
+        else:
+            changed = engagements.change_state(
+                session, cli.actor, found.id, change, clock=cli.clock
+            )
         console.print(f"[green]{changed.name}[/] is now {changed.state}.")
 
 

@@ -27,7 +27,8 @@ from outguard.engagements.schemas import (
     SubcontractorPropose,
 )
 from outguard.engagements.service import engagements, gate, roster
-from outguard.web.deps import ApiActor, DbSession, Deps
+from outguard.shares.ending import end_engagement
+from outguard.web.deps import ApiActor, DataDeps, DbSession, Deps
 
 router = APIRouter(prefix="/engagements", tags=["engagements"])
 
@@ -142,7 +143,15 @@ def change_state(
     session: DbSession,
     actor: ApiActor,
     deps: Deps,
+    data_deps: DataDeps,
 ) -> EngagementRead:
+    """Activate, suspend, resume or end. Ending destroys every copy made under it first."""
+    if data.action == "end":
+        return EngagementRead.model_validate(
+            end_engagement(
+                session, actor, engagement_id, reason=data.reason, deps=data_deps
+            )
+        )
     return EngagementRead.model_validate(
         engagements.change_state(session, actor, engagement_id, data, clock=deps.clock)
     )

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
+from outguard.shares.ending import certificates
 from outguard.shares.models import Share, ShareRecipient, ShareReturn
 from outguard.shares.returns import (
     reidentified_file,
@@ -283,3 +284,33 @@ def reidentified(
 ) -> Response:
     row, data = reidentified_file(session, actor, share_id, return_id, deps=deps)
     return file_response(data, row.result_name or "reidentified.csv")
+
+
+class CertificateRead(BaseModel):
+    id: uuid.UUID
+    share_id: uuid.UUID
+    reason: str
+    sha256: str
+    audit_seq: int | None
+    created_at: datetime
+    document: dict[str, Any]
+
+
+@router.get("/{share_id}/certificates", response_model=list[CertificateRead])
+def list_certificates(
+    share_id: uuid.UUID, session: DbSession, actor: ApiActor
+) -> list[CertificateRead]:
+    """Destruction certificates: each document's SHA-256 is in the audit log."""
+    _, found = certificates(session, actor, share_id)
+    return [
+        CertificateRead(
+            id=c.id,
+            share_id=c.share_id,
+            reason=c.reason,
+            sha256=c.sha256,
+            audit_seq=c.audit_seq,
+            created_at=c.created_at,
+            document=c.document,
+        )
+        for c in found
+    ]

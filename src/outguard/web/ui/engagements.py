@@ -30,8 +30,9 @@ from outguard.engagements.schemas import (
 from outguard.engagements.service import agreements, engagements, gate, roster
 from outguard.errors import OutguardError, PermissionDeniedError
 from outguard.security.permissions import Permission, permissions_for
+from outguard.shares.ending import end_engagement
 from outguard.types import Actor, OrgKind
-from outguard.web.deps import CurrentSession, DbSession, Deps, PageActor
+from outguard.web.deps import CurrentSession, DataDeps, DbSession, Deps, PageActor
 from outguard.web.rendering import redirect, render
 from outguard.web.ui.forms import domain_form_error, field_errors, form_error
 
@@ -280,10 +281,21 @@ def change_state(
     auth: CurrentSession,
     actor: PageActor,
     deps: Deps,
+    data_deps: DataDeps,
     action: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     _ = auth
+
+    def apply(d: StateChange) -> object:
+        if d.action == "end":  # every copy made under it is destroyed first
+            return end_engagement(
+                session, actor, engagement_id, reason=d.reason, deps=data_deps
+            )
+        return engagements.change_state(
+            session, actor, engagement_id, d, clock=deps.clock
+        )
+
     return _act(
         request,
         session,
@@ -291,9 +303,7 @@ def change_state(
         engagement_id,
         deps,
         lambda: StateChange(action=action, reason=reason),
-        lambda d: engagements.change_state(
-            session, actor, engagement_id, d, clock=deps.clock
-        ),
+        apply,
         flash="engagement_state_changed",
     )
 

@@ -17,9 +17,10 @@ from starlette.responses import Response
 from outguard.datasets.service import get_dataset, versions
 from outguard.db import Session
 from outguard.engagements.service import engagements
-from outguard.errors import AuthenticationError, OutguardError
+from outguard.errors import AuthenticationError, NotFoundError, OutguardError
 from outguard.protect.templates import template_names
 from outguard.security.permissions import Permission, permissions_for
+from outguard.shares.ending import certificates
 from outguard.shares.returns import reidentified_file, reidentify_return, returns_of
 from outguard.shares.service import (
     ShareCreate,
@@ -174,6 +175,7 @@ def share_detail(
             "can_reidentify": Permission.DATA_REIDENTIFY
             in permissions_for(actor.roles),
             "returns": returns_of(session, actor, view.share.id),
+            "certificates": certificates(session, actor, view.share.id)[1],
         },
     )
 
@@ -331,3 +333,33 @@ def return_result(
     _ = auth
     row, data = reidentified_file(session, actor, share_id, return_id, deps=deps)
     return file_response(data, row.result_name or "reidentified.csv")
+
+
+@router.get("/shares/{share_id}/certificates/{certificate_id}")
+def certificate_page(
+    request: Request,
+    share_id: uuid.UUID,
+    certificate_id: uuid.UUID,
+    session: DbSession,
+    auth: CurrentSession,
+    actor: PageActor,
+    deps: DataDeps,
+) -> Response:
+    _ = auth
+    share, found = certificates(session, actor, share_id)
+    cert = next((c for c in found if c.id == certificate_id), None)
+    if cert is None:
+        raise NotFoundError("No such certificate.")
+    names = (
+        {
+            str(r.user.id): r.user.display_name
+            for r in candidates(session, actor, share.engagement_id, deps=deps)
+        }
+        if _can_manage(actor)
+        else {}
+    )
+    return render(
+        request,
+        "certificate.html",
+        {"active": "datasets", "s": share, "c": cert, "names": names},
+    )

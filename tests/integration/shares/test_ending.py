@@ -1,0 +1,126 @@
+"""Ending on both databases: revoking issues a certificate anchored in the audit log; the
+worker shreds expired shares; ending an engagement destroys every copy made under it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from outguard.audit.models import AuditEvent
+from outguard.datasets.service import DatasetsDeps, scan_version, upload
+from outguard.errors import NotFoundError
+from outguard.keystore.service import KeyDestroyedError, load_data_key
+from outguard.security.aead import StaticKeyProvider
+from outguard.shares.ending import certificates, end_engagement, sweep_expired
+from outguard.shares.service import ShareCreate, create_share, render_recipient, revoke
+from outguard.storage import InMemoryBlobStore
+
+
+@pytest.fixture
+def ddeps(setup) -> DatasetsDeps:
+    return DatasetsDeps(
+        clock=setup.deps.clock,
+        blobs=InMemoryBlobStore(),
+        keys=StaticKeyProvider(),
+        max_upload_bytes=1 << 20,
+    )
+
+
+def _rendered(s, ddeps, days=10):
+    v = upload(
+        s.world_session,
+        s.actor("owner"),
+        org_id=s.world.client.id,
+        filename="p.csv",
+        name=f"Payroll {days}",
+        chunks=[
+            b"employee,ssn\n"
+            + b"".join(f"Person {i},536-22-{8726 + i}\n".encode() for i in range(20))
+        ],
+        deps=ddeps,
+    )
+    scan_version(s.world_session, v.id, deps=ddeps)
+    view = create_share(
+        s.world_session,
+        s.actor("owner"),
+        ShareCreate(
+            engagement_id=s.engagement.id,
+            version_id=v.id,
+            policy="payroll",
+            agent_ids=[s.world.people["agent"].id],
+            purpose="Payroll run",
+            expires_on=s.deps.clock.now().date() + timedelta(days=days),
+        ),
+        deps=ddeps,
+    )
+    render_recipient(s.world_session, view.recipients[0].id, deps=ddeps)
+    return view
+
+
+def _gone(s, ddeps, recipient) -> None:
+    with pytest.raises(KeyDestroyedError):
+        load_data_key(
+            s.world_session,
+            ddeps.keys,
+            tenant=str(s.world.client.id),
+            key_id=recipient.key_id,
+        )
+    assert not ddeps.blobs.exists(recipient.blob_key)
+
+
+def test_revoking_issues_a_certificate_anchored_in_the_log(setup, ddeps):
+    s = setup
+    view = _rendered(s, ddeps)
+    revoke(s.world_session, s.actor("owner"), view.share.id, reason="Done", deps=ddeps)
+    _, [cert] = certificates(s.world_session, s.actor("auditor"), view.share.id)
+    [item] = cert.document["destroyed"]
+    assert item["rendition_id"] == view.recipients[0].rendition_id
+    assert item["key_fingerprint"]
+    digest = hashlib.sha256(
+        json.dumps(cert.document, sort_keys=True, separators=(",", ":")).encode()
+    ).hexdigest()
+    assert digest == cert.sha256
+    event = s.world_session.execute(
+        select(AuditEvent).where(AuditEvent.seq == cert.audit_seq)
+    ).scalar_one()
+    assert event.tag == "share:destroyed"
+    assert event.details["certificate_sha256"] == cert.sha256
+    _gone(s, ddeps, view.recipients[0])
+    with pytest.raises(NotFoundError):
+        certificates(s.world_session, s.actor("vadmin"), view.share.id)
+
+
+def test_the_sweep_shreds_expired_shares_only(setup, ddeps):
+    s = setup
+    short = _rendered(s, ddeps, days=2)
+    long = _rendered(s, ddeps, days=30)
+    assert sweep_expired(s.world_session, deps=ddeps) == 0
+    s.deps.clock.advance(timedelta(days=3))
+    assert sweep_expired(s.world_session, deps=ddeps) == 1
+    assert short.share.state == "revoked"
+    assert long.share.state == "active"
+    _gone(s, ddeps, short.recipients[0])
+    _, [cert] = certificates(s.world_session, s.actor("owner"), short.share.id)
+    assert cert.reason == "The share expired."
+
+
+def test_ending_the_engagement_destroys_every_copy_first(setup, ddeps):
+    s = setup
+    views = [_rendered(s, ddeps, days=d) for d in (5, 20)]
+    ended = end_engagement(
+        s.world_session,
+        s.actor("owner"),
+        s.engagement.id,
+        reason="Contract finished",
+        deps=ddeps,
+    )
+    assert ended.state == "ended"
+    for view in views:
+        assert view.share.state == "revoked"
+        _gone(s, ddeps, view.recipients[0])
+        _, certs = certificates(s.world_session, s.actor("owner"), view.share.id)
+        assert certs[0].reason.startswith("The engagement ended")
