@@ -198,6 +198,16 @@ class DatasetSettings(_Group):
         description="Largest dataset file accepted (MB). A scan holds one file in memory, "
         "decrypted: size the worker's memory for it.",
     )
+    agent_pages_per_minute: int = Field(
+        default=60,
+        ge=1,
+        description="Viewer pages one agent may open per minute (against scraping).",
+    )
+    agent_downloads_per_hour: int = Field(
+        default=20,
+        ge=1,
+        description="Downloads of their copies one agent may make per hour.",
+    )
 
 
 class AuditSettings(_Group):

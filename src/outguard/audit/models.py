@@ -14,7 +14,10 @@ from outguard.db.base import Base
 
 class AuditEvent(Base):
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_subject", "subject_type", "subject_id"),)
+    __table_args__ = (
+        Index("ix_audit_events_subject", "subject_type", "subject_id"),
+        Index("ix_audit_events_actor_at", "actor_id", "at"),
+    )
 
     # BigInteger on PostgreSQL, INTEGER (rowid alias) on SQLite.
     seq: Mapped[int] = mapped_column(

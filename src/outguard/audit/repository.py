@@ -125,6 +125,17 @@ class AuditRepository:
             stmt = stmt.where(AuditEvent.tag.in_(list(tags)))
         return list(self._session.execute(stmt).scalars())
 
+    def count_by_actor(
+        self, actor_id: uuid.UUID, tags: Sequence[str], since: datetime
+    ) -> int:
+        """How many of these events this person caused since then (rate limits)."""
+        stmt = select(func.count()).where(
+            AuditEvent.actor_id == actor_id,
+            AuditEvent.at >= since,
+            AuditEvent.tag.in_(list(tags)),
+        )
+        return int(self._session.execute(stmt).scalar_one())
+
     def count(self) -> int:
         head = self._session.get(AuditHead, _HEAD_ID)
         return head.last_seq if head else 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -75,4 +76,12 @@ def subject_history(
         str(subject_id),
         tags=None if tags is None else [t.value for t in tags],
         limit=limit,
+    )
+
+
+def recent_count(
+    session: Session, actor_id: uuid.UUID, tags: Sequence[AuditTag], since: datetime
+) -> int:
+    return AuditRepository(session).count_by_actor(
+        actor_id, [t.value for t in tags], since
     )

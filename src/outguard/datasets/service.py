@@ -57,6 +57,8 @@ class DatasetsDeps:
     keys: KeyProvider
     max_upload_bytes: int
     max_attempts: int = 5
+    pages_per_minute: int = 60  # an agent's viewer pages (shares)
+    downloads_per_hour: int = 20  # an agent's downloads (shares)
 
     def __repr__(self) -> str:
         return "DatasetsDeps(<redacted>)"
@@ -71,6 +73,8 @@ def build_datasets_deps(
         keys=keys,
         max_upload_bytes=settings.datasets.max_upload_mb * 1024 * 1024,
         max_attempts=settings.jobs.max_attempts,
+        pages_per_minute=settings.datasets.agent_pages_per_minute,
+        downloads_per_hour=settings.datasets.agent_downloads_per_hour,
     )
 
 

@@ -10,15 +10,21 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Literal
 
-from outguard.audit.service import record
+from outguard.audit.service import recent_count, record
 from outguard.audit.tags import AuditTag
 from outguard.datasets.service import DatasetsDeps
 from outguard.db import Session
 from outguard.engagements.gate import GateResult
 from outguard.engagements.service import gate
-from outguard.errors import ConflictError, NotFoundError, PermissionDeniedError
+from outguard.errors import (
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
+)
 from outguard.formats.readers import open_table
 from outguard.formats.sources import MemorySource
 from outguard.keystore.sealed import read_sealed
@@ -105,6 +111,7 @@ def open_rendition(
         raise PermissionDeniedError(
             "This share is view-only: the client did not allow downloads."
         )
+    _limit(session, actor, purpose, deps)
     if recipient.recipient_state is not RecipientState.READY:
         raise ConflictError(
             "Your copy is not ready yet."
@@ -124,6 +131,30 @@ def open_rendition(
         )
     )
     return Opened(result, share, recipient, data)
+
+
+def _limit(session: Session, actor: Actor, purpose: str, deps: DatasetsDeps) -> None:
+    """Per agent: so many pages a minute, so many downloads an hour (scraping, hoarding)."""
+    assert actor.user_id is not None  # noqa: S101 - recipients are people
+    now = deps.clock.now()
+    if purpose == "download":
+        tags, window, most = (
+            (AuditTag.RENDITION_DOWNLOADED,),
+            timedelta(hours=1),
+            deps.downloads_per_hour,
+        )
+    else:
+        tags, window, most = (
+            (AuditTag.RENDITION_VIEWED,),
+            timedelta(minutes=1),
+            deps.pages_per_minute,
+        )
+    if recent_count(session, actor.user_id, tags, now - window) >= most:
+        raise RateLimitedError(
+            f"Too many {'downloads' if purpose == 'download' else 'pages'} in a short "
+            "time: wait a little, then try again.",
+            retry_after_seconds=int(window.total_seconds()),
+        )
 
 
 def page_of(opened: Opened, number: int, *, query: str = "") -> Page:

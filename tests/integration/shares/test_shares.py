@@ -4,6 +4,7 @@ memory and seal, the agent opens their copy through the gate, revoke shreds it."
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -17,6 +18,7 @@ from outguard.errors import (
     DomainValidationError,
     NotFoundError,
     PermissionDeniedError,
+    RateLimitedError,
 )
 from outguard.keystore.service import KeyDestroyedError, load_data_key
 from outguard.pii.entities import Entity
@@ -270,3 +272,35 @@ def test_the_engagement_forbids_keeping_what_it_does_not_allow():
     assert restricted.rule_for(Entity.PERSON).action is Action.KEEP
     assert changes == ["EMAIL: keep → redact (not allowed on this engagement)"]
     assert restrict_to(policy, ["PERSON", "EMAIL"]) == (policy, [])
+
+
+def test_agents_are_rate_limited(setup, ddeps, version):
+    s = setup
+    tight = replace(ddeps, pages_per_minute=3, downloads_per_hour=2)
+    view = _share(s, tight, version, can_download=True)
+    render_recipient(s.world_session, view.recipients[0].id, deps=tight)
+    agent = s.actor("agent")
+    for _ in range(2):
+        opened = open_rendition(
+            s.world_session, agent, view.share.id, deps=tight, purpose="download"
+        )
+        record_access(s.world_session, agent, opened, deps=tight, download=True)
+    with pytest.raises(RateLimitedError, match="downloads"):
+        open_rendition(
+            s.world_session, agent, view.share.id, deps=tight, purpose="download"
+        )
+    for _ in range(3):
+        opened = open_rendition(
+            s.world_session, agent, view.share.id, deps=tight, purpose="view"
+        )
+        record_access(
+            s.world_session, agent, opened, deps=tight, download=False, page=1, rows=1
+        )
+    with pytest.raises(RateLimitedError, match="pages"):
+        open_rendition(
+            s.world_session, agent, view.share.id, deps=tight, purpose="view"
+        )
+    s.deps.clock.advance(timedelta(minutes=2))
+    assert open_rendition(
+        s.world_session, agent, view.share.id, deps=tight, purpose="view"
+    ).result.allowed
