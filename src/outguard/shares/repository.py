@@ -43,12 +43,17 @@ class ShareRepository:
             populate_existing=for_update,
         )
 
-    def recipients_of(self, share_id: uuid.UUID) -> list[ShareRecipient]:
+    def recipients_of(
+        self, share_id: uuid.UUID, *, for_update: bool = False
+    ) -> list[ShareRecipient]:
         stmt = (
             select(ShareRecipient)
             .where(ShareRecipient.share_id == share_id)
             .order_by(ShareRecipient.created_at, ShareRecipient.id)
         )
+        if for_update:
+            # Waits for a render job holding a recipient, then sees its committed copy.
+            stmt = stmt.with_for_update().execution_options(populate_existing=True)
         return list(self._session.execute(stmt).scalars())
 
     def recipient_for(

@@ -470,7 +470,9 @@ def revoke(
     _require(can_manage(actor, share.client_org_id))
     if share.share_state is ShareState.REVOKED:
         raise ConflictError("The share was already revoked.")
-    targets = repo.recipients_of(share.id)
+    # Locked: a render job running now either finished (and its copy is destroyed here)
+    # or will find the recipient revoked and make nothing.
+    targets = repo.recipients_of(share.id, for_update=True)
     if user_id is not None:
         targets = [r for r in targets if r.user_id == user_id]
         if not targets:
