@@ -14,7 +14,12 @@ from outguard.security.aead import StaticKeyProvider
 from outguard.security.signing import SigningKey
 from outguard.shares.ending import certificates
 from outguard.shares.leaks import trace_leak
-from outguard.shares.models import DestructionCertificate, LeakTrace, ShareReturn
+from outguard.shares.models import (
+    DeletionAttestation,
+    DestructionCertificate,
+    LeakTrace,
+    ShareReturn,
+)
 from outguard.shares.returns import reidentify_return, submit_return
 from outguard.shares.service import (
     ShareCreate,
@@ -273,3 +278,22 @@ def certificate(w: World, which: str) -> dict[str, Any]:
         w.session.add(cert)
         w.session.flush()
     return {"share_id": view.share.id, "certificate_id": cert.id}
+
+
+def attestation(w: World, which: str) -> dict[str, Any]:
+    """A request for the vendor's statement after a downloaded share ended."""
+    view = share(w, which)
+    row = DeletionAttestation(
+        share_id=view.share.id,
+        client_org_id=w.client.id if which == "own" else w.other.id,
+        vendor_org_id=(w.vendor if which == "own" else ew._vendor_of(w, "other")).id,
+        downloads=1,
+        requested_at=w.clock.now(),
+    )
+    w.session.add(row)
+    w.session.flush()
+    return {"attestation_id": row.id}
+
+
+def attest_body(w: World, which: str) -> dict[str, Any]:
+    return {"agree": "yes", "typed_name": "Vendor Admin", "password": TEST_PASSWORD}

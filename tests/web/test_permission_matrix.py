@@ -465,6 +465,15 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/shares/{share_id}/certificates"): Rule(
         "auditor", 200, wrong=SCOPED_USERS_ONLY, other=True, path=dw.share_id
     ),
+    ("GET", "/attestations"): Rule("vadmin", 200),
+    ("POST", "/attestations/{attestation_id}"): Rule(
+        "vadmin",
+        303,
+        wrong="agent",
+        other=True,
+        path=dw.attestation,
+        body=dw.attest_body,
+    ),
     # ---- leak response
     ("GET", "/leaks"): Rule("owner", 200, wrong="staff"),
     ("GET", "/leaks/{trace_id}"): Rule(

@@ -190,6 +190,7 @@ class TestCsrf:
             "share_id",
             "return_id",
             "trace_id",
+            "attestation_id",
             "rendition_id",
         ):
             ids[name] = uuid.uuid4()

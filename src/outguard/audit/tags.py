@@ -44,6 +44,7 @@ class AuditTag(StrEnum):
     SHARE_RENDERED = "share:rendered"
     SHARE_REVOKED = "share:revoked"
     SHARE_DESTROYED = "share:destroyed"
+    SHARE_DELETION_ATTESTED = "share:deletion_attested"
     SHARE_RETURNED = "share:returned"
     SHARE_RETURN_REIDENTIFIED = "share:return_reidentified"
     SHARE_RETURN_DOWNLOADED = "share:return_downloaded"

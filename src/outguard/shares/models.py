@@ -186,3 +186,30 @@ class DestructionCertificate(UUIDPrimaryKey, Base):
     sha256: Mapped[str] = mapped_column(String(64))
     audit_seq: Mapped[int | None]
     created_at: Mapped[datetime]
+
+
+class DeletionAttestation(UUIDPrimaryKey, Base):
+    """The vendor's statement that copies its agents downloaded were deleted.
+
+    outguard destroys what it holds; what left as a download it can only have attested:
+    requested when a share whose copies were downloaded ends, answered by the vendor admin.
+    """
+
+    __tablename__ = "deletion_attestations"
+
+    share_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("shares.id", ondelete="RESTRICT"), index=True
+    )
+    client_org_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organizations.id", ondelete="RESTRICT")
+    )
+    vendor_org_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
+    )
+    downloads: Mapped[int]
+    requested_at: Mapped[datetime]
+    typed_name: Mapped[str | None] = mapped_column(String(200))
+    attested_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    attested_at: Mapped[datetime | None]

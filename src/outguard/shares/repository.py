@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outguard.shares.models import (
+    DeletionAttestation,
     DestructionCertificate,
     LeakTrace,
     Share,
@@ -23,7 +24,12 @@ class ShareRepository:
 
     def add(
         self,
-        row: Share | ShareRecipient | ShareReturn | LeakTrace | DestructionCertificate,
+        row: Share
+        | ShareRecipient
+        | ShareReturn
+        | LeakTrace
+        | DestructionCertificate
+        | DeletionAttestation,
     ) -> None:
         self._session.add(row)
         self._session.flush()
@@ -153,4 +159,30 @@ class ShareRepository:
 
     def active_shares_due(self, now: datetime) -> list[Share]:
         stmt = select(Share).where(Share.state == "active", Share.expires_at < now)
+        return list(self._session.execute(stmt).scalars())
+
+    def attestation(
+        self, attestation_id: uuid.UUID, *, for_update: bool = False
+    ) -> DeletionAttestation | None:
+        return self._session.get(
+            DeletionAttestation,
+            attestation_id,
+            with_for_update=for_update,
+            populate_existing=for_update,
+        )
+
+    def attestations_for_vendor(
+        self, vendor_org_id: uuid.UUID
+    ) -> list[DeletionAttestation]:
+        stmt = (
+            select(DeletionAttestation)
+            .where(DeletionAttestation.vendor_org_id == vendor_org_id)
+            .order_by(DeletionAttestation.requested_at.desc())
+        )
+        return list(self._session.execute(stmt).scalars())
+
+    def attestations_of(self, share_id: uuid.UUID) -> list[DeletionAttestation]:
+        stmt = select(DeletionAttestation).where(
+            DeletionAttestation.share_id == share_id
+        )
         return list(self._session.execute(stmt).scalars())

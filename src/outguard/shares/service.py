@@ -19,7 +19,7 @@ from pathlib import PurePosixPath
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from outguard.audit.service import record
+from outguard.audit.service import record, subject_history
 from outguard.audit.tags import AuditTag
 from outguard.datasets.service import DatasetsDeps, get_version, open_version
 from outguard.db import Session
@@ -42,6 +42,7 @@ from outguard.protect.templates import load_template
 from outguard.renditions.service import protect_file
 from outguard.security.decisions import Decision, Deny
 from outguard.shares.models import (
+    DeletionAttestation,
     DestructionCertificate,
     RecipientState,
     Share,
@@ -449,7 +450,34 @@ def _certify(
         audit_seq=event.seq,
         created_at=now,
     )
-    ShareRepository(session).add(certificate)
+    repo = ShareRepository(session)
+    repo.add(certificate)
+    downloads = sum(
+        len(
+            subject_history(
+                session,
+                "rendition",
+                str(item["rendition_id"]),
+                tags=(AuditTag.RENDITION_DOWNLOADED,),
+            )
+        )
+        for item in items
+        if item.get("rendition_id")
+    )
+    if downloads and not any(
+        a.attested_at is None for a in repo.attestations_of(share.id)
+    ):
+        # What left as a download outguard cannot shred: the vendor must attest it.
+        engagement = engagements.get_engagement(session, _SYSTEM, share.engagement_id)
+        repo.add(
+            DeletionAttestation(
+                share_id=share.id,
+                client_org_id=share.client_org_id,
+                vendor_org_id=engagement.vendor_org_id,
+                downloads=downloads,
+                requested_at=now,
+            )
+        )
     return certificate
 
 

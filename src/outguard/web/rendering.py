@@ -54,6 +54,8 @@ FLASH_MESSAGES: dict[str, str] = {
     "return_reidentified": "Re-identified. Download the result below; the download is "
     "recorded.",
     "password_not_correct": "The password was not correct: nothing was re-identified.",
+    "deletion_attested": "Thank you: your statement was recorded and the client can see it.",
+    "password_not_correct_attest": "The password was not correct: nothing was recorded.",
     "share_revoked": "Revoked. The copies concerned were destroyed (their keys are gone).",
     "engagement_state_changed": "The engagement's state was changed.",
     "agent_enrolled": "The agent was enrolled. They see what is still missing on their "

@@ -12,12 +12,19 @@ from sqlalchemy import select
 
 from outguard.audit.models import AuditEvent
 from outguard.datasets.service import DatasetsDeps, scan_version, upload
-from outguard.errors import NotFoundError
+from outguard.errors import DomainValidationError, NotFoundError
 from outguard.keystore.service import KeyDestroyedError, load_data_key
 from outguard.security.aead import StaticKeyProvider
+from outguard.shares.attest import (
+    attest_deletion,
+    attestations_of_share,
+    pending_for_vendor,
+)
 from outguard.shares.ending import certificates, end_engagement, sweep_expired
 from outguard.shares.service import ShareCreate, create_share, render_recipient, revoke
+from outguard.shares.workspace import open_rendition, record_access
 from outguard.storage import InMemoryBlobStore
+from tests.factories.accounts import TEST_PASSWORD
 
 
 @pytest.fixture
@@ -124,3 +131,61 @@ def test_ending_the_engagement_destroys_every_copy_first(setup, ddeps):
         _gone(s, ddeps, view.recipients[0])
         _, certs = certificates(s.world_session, s.actor("owner"), view.share.id)
         assert certs[0].reason.startswith("The engagement ended")
+
+
+def test_downloaded_copies_need_the_vendors_statement(setup, ddeps):
+    s = setup
+    view = _rendered(s, ddeps)
+    view.share.can_download = True
+    agent = s.actor("agent")
+    opened = open_rendition(
+        s.world_session, agent, view.share.id, deps=ddeps, purpose="download"
+    )
+    record_access(s.world_session, agent, opened, deps=ddeps, download=True)
+    revoke(s.world_session, s.actor("owner"), view.share.id, reason="Done", deps=ddeps)
+    [request] = pending_for_vendor(s.world_session, s.actor("vadmin"))
+    assert request.downloads == 1
+    assert pending_for_vendor(s.world_session, s.actor("agent")) == []
+    with pytest.raises(NotFoundError):
+        attest_deletion(
+            s.world_session,
+            s.actor("other_owner"),
+            request.id,
+            typed_name="Other Owner",
+            agree=True,
+            password=TEST_PASSWORD,
+            accounts=s.deps,
+            clock=s.deps.clock,
+        )
+    with pytest.raises(DomainValidationError, match="tick"):
+        attest_deletion(
+            s.world_session,
+            s.actor("vadmin"),
+            request.id,
+            typed_name="Vadmin Person",
+            agree=False,
+            password=TEST_PASSWORD,
+            accounts=s.deps,
+            clock=s.deps.clock,
+        )
+    done = attest_deletion(
+        s.world_session,
+        s.actor("vadmin"),
+        request.id,
+        typed_name="Vadmin Person",
+        agree=True,
+        password=TEST_PASSWORD,
+        accounts=s.deps,
+        clock=s.deps.clock,
+    )
+    assert done.attested_at is not None
+    assert pending_for_vendor(s.world_session, s.actor("vadmin")) == []
+    [seen] = attestations_of_share(s.world_session, s.actor("owner"), view.share.id)
+    assert seen.typed_name == "Vadmin Person"
+
+
+def test_no_statement_is_asked_when_nothing_was_downloaded(setup, ddeps):
+    s = setup
+    view = _rendered(s, ddeps)
+    revoke(s.world_session, s.actor("owner"), view.share.id, reason="Done", deps=ddeps)
+    assert pending_for_vendor(s.world_session, s.actor("vadmin")) == []

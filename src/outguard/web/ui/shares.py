@@ -20,6 +20,12 @@ from outguard.engagements.service import engagements
 from outguard.errors import AuthenticationError, NotFoundError, OutguardError
 from outguard.protect.templates import template_names
 from outguard.security.permissions import Permission, permissions_for
+from outguard.shares.attest import (
+    attest_deletion,
+    attestations_of_share,
+    pending_for_vendor,
+    share_for_attestation,
+)
 from outguard.shares.ending import certificates
 from outguard.shares.returns import reidentified_file, reidentify_return, returns_of
 from outguard.shares.service import (
@@ -176,6 +182,7 @@ def share_detail(
             in permissions_for(actor.roles),
             "returns": returns_of(session, actor, view.share.id),
             "certificates": certificates(session, actor, view.share.id)[1],
+            "attestations": attestations_of_share(session, actor, view.share.id),
         },
     )
 
@@ -363,3 +370,48 @@ def certificate_page(
         "certificate.html",
         {"active": "datasets", "s": share, "c": cert, "names": names},
     )
+
+
+# ---------------------------------------------------------------- the vendor's attestation
+@router.get("/attestations")
+def attestations_page(
+    request: Request, session: DbSession, auth: CurrentSession, actor: PageActor
+) -> Response:
+    _ = auth
+    pending = [
+        (a, share)
+        for a in pending_for_vendor(session, actor)
+        if (share := share_for_attestation(session, a)) is not None
+    ]
+    return render(
+        request, "attestations.html", {"active": "attestations", "pending": pending}
+    )
+
+
+@router.post("/attestations/{attestation_id}")
+def attest(
+    request: Request,
+    attestation_id: uuid.UUID,
+    session: DbSession,
+    auth: CurrentSession,
+    actor: PageActor,
+    accounts: Deps,
+    typed_name: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    agree: Annotated[str, Form()] = "",
+) -> Response:
+    _ = auth
+    try:
+        attest_deletion(
+            session,
+            actor,
+            attestation_id,
+            typed_name=typed_name,
+            agree=agree == "yes",
+            password=password,
+            accounts=accounts,
+            clock=accounts.clock,
+        )
+    except AuthenticationError:
+        return redirect(request, "/attestations", flash="password_not_correct_attest")
+    return redirect(request, "/attestations", flash="deletion_attested")

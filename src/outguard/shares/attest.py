@@ -1,0 +1,99 @@
+"""The vendor's deletion attestation: downloaded copies of an ended share were deleted.
+
+outguard shreds every copy it holds; a copy an agent downloaded is outside its reach. When a
+share whose copies were downloaded ends, the vendor's administrator is asked to state, with
+their typed name and password, that every downloaded copy was deleted. The owner sees the
+request and the answer beside the share's destruction certificate.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from outguard.accounts.policy import has_permission
+from outguard.accounts.service import AccountsDeps, users
+from outguard.audit.service import record
+from outguard.audit.tags import AuditTag
+from outguard.db import Session
+from outguard.errors import (
+    ConflictError,
+    DomainValidationError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from outguard.security.decisions import Deny
+from outguard.security.permissions import Permission
+from outguard.shares.models import DeletionAttestation, Share
+from outguard.shares.repository import ShareRepository
+from outguard.types import Actor, Clock
+
+
+def pending_for_vendor(session: Session, actor: Actor) -> list[DeletionAttestation]:
+    """The vendor admin's open requests (empty for anyone else)."""
+    if actor.org_id is None or isinstance(
+        has_permission(actor, Permission.ROSTER_MANAGE), Deny
+    ):
+        return []
+    return [
+        a
+        for a in ShareRepository(session).attestations_for_vendor(actor.org_id)
+        if a.attested_at is None
+    ]
+
+
+def attestations_of_share(
+    session: Session, actor: Actor, share_id: uuid.UUID
+) -> list[DeletionAttestation]:
+    """For the share's owner: what was asked of the vendor, and answered."""
+    repo = ShareRepository(session)
+    share = repo.share(share_id)
+    if share is None or not (actor.is_system or actor.org_id == share.client_org_id):
+        raise NotFoundError("No such share.")
+    return repo.attestations_of(share.id)
+
+
+def attest_deletion(
+    session: Session,
+    actor: Actor,
+    attestation_id: uuid.UUID,
+    *,
+    typed_name: str,
+    agree: bool,
+    password: str,
+    accounts: AccountsDeps,
+    clock: Clock,
+) -> DeletionAttestation:
+    repo = ShareRepository(session)
+    row = repo.attestation(attestation_id, for_update=True)
+    if row is None or actor.org_id != row.vendor_org_id:
+        raise NotFoundError("No such request.")
+    decision = has_permission(actor, Permission.ROSTER_MANAGE)
+    if isinstance(decision, Deny):
+        raise PermissionDeniedError("The vendor's administrator attests deletion.")
+    if row.attested_at is not None:
+        raise ConflictError("This deletion was already attested.")
+    name = " ".join(typed_name.split())
+    if not agree or len(name) < 3:  # noqa: PLR2004 - a name, typed
+        raise DomainValidationError(
+            "Type your full name and tick the statement to attest the deletion."
+        )
+    users.reauthenticate(session, actor, password, deps=accounts)
+    row.typed_name = name[:200]
+    row.attested_by_id = actor.user_id
+    row.attested_at = clock.now()
+    record(
+        session,
+        actor,
+        AuditTag.SHARE_DELETION_ATTESTED,
+        clock=clock,
+        subject_type="share",
+        subject_id=row.share_id,
+        org_id=row.client_org_id,
+        details={"attestation_id": str(row.id), "downloads": row.downloads},
+    )
+    return row
+
+
+def share_for_attestation(session: Session, row: DeletionAttestation) -> Share | None:
+    """The share a request is about (the vendor sees its purpose, nothing else)."""
+    return ShareRepository(session).share(row.share_id)
