@@ -26,15 +26,14 @@ from outguard.shares.attest import (
     pending_for_vendor,
     share_for_attestation,
 )
+from outguard.shares.choices import candidates, shareable_engagements
 from outguard.shares.ending import certificates
 from outguard.shares.returns import reidentified_file, reidentify_return, returns_of
 from outguard.shares.service import (
     ShareCreate,
-    candidates,
     create_share,
     get_share,
     revoke,
-    shareable_engagements,
 )
 from outguard.shares.workspace import open_rendition, page_of, record_access
 from outguard.types import Actor
