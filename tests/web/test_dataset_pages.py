@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from outguard.datasets.service import scan_version
+from outguard.datasets.service import scan_version, upload
 from tests.web import dataset_world as dw
 
 
@@ -43,3 +43,21 @@ def test_vendors_do_not_see_datasets(world, sign_in):
     agent = sign_in("agent")
     assert 'href="/datasets"' not in agent.get("/").text
     assert agent.get(f"/datasets/{version.dataset_id}").status_code == 404
+
+
+def test_a_text_dataset_page_highlights_masked_passages(world, sign_in):
+    version = upload(
+        world.session,
+        dw.SYSTEM,
+        org_id=world.client.id,
+        filename="note.txt",
+        name="A note",
+        chunks=[b"Please pay Ana Diaz, SSN 536-22-8726, by Friday.\n"],
+        deps=dw.deps(world),
+    )
+    scan_version(world.session, version.id, deps=dw.deps(world))
+    page = sign_in("owner").get(f"/datasets/{version.dataset_id}")
+    assert page.status_code == 200
+    assert "<mark" in page.text
+    assert "536-22-8726" not in page.text
+    assert "Please pay" in page.text

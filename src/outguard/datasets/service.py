@@ -38,7 +38,9 @@ from outguard.errors import (
 from outguard.formats.sources import MemorySource
 from outguard.jobs import queue
 from outguard.keystore.sealed import put_sealed, read_sealed
-from outguard.scanning import scan
+from outguard.pii.entities import Entity
+from outguard.pii.masking import mask_example
+from outguard.scanning import read_text_file, scan
 from outguard.security.aead import KeyProvider
 from outguard.security.decisions import Decision, Deny
 from outguard.settings import Settings
@@ -46,6 +48,7 @@ from outguard.storage import BlobStore
 from outguard.types import Actor, Clock, OrgKind
 
 SCAN_JOB = "datasets.scan"
+_TEXT_KINDS = frozenset({"txt", "pdf", "docx", "eml"})
 _KEY_PURPOSE = "dataset"
 MAX_DESCRIPTION = 2000
 
@@ -423,3 +426,54 @@ def scan_version(
 def entity_counts(version: DatasetVersion) -> dict[str, int]:
     """Per entity, how many values or spans the scan found (for the report's chart)."""
     return _entity_counts(version.report or {})
+
+
+PREVIEW_CHARS = 20_000
+
+
+@dataclass(frozen=True)
+class Segment:
+    text: str
+    entity: str | None = None  # set: a masked finding
+
+
+def masked_preview(
+    session: Session, actor: Actor, version_id: uuid.UUID, *, deps: DatasetsDeps
+) -> list[Segment]:
+    """The start of a scanned text, each finding replaced by its masked form.
+
+    Decrypted in memory for this response; the owner sees where the personal data sits and
+    what kind it is, never the values.
+    """
+    dataset, version = get_version(session, actor, version_id)
+    if (
+        version.kind not in _TEXT_KINDS
+        or version.version_state is not VersionState.SCANNED
+    ):
+        return []
+    data = b"".join(
+        read_sealed(
+            session,
+            deps.keys,
+            deps.blobs,
+            tenant=tenant_of(dataset.client_org_id),
+            key_id=version.key_id,
+            blob_key=version.blob_key,
+        )
+    )
+    suffix = PurePosixPath(version.filename).suffix.lower()
+    text = read_text_file(MemorySource(f"version-{version.number}{suffix}", data))
+    spans = sorted(
+        (int(s["start"]), int(s["end"]), str(s["entity"]))
+        for s in (version.report or {}).get("spans", [])
+    )
+    out: list[Segment] = []
+    at = 0
+    for start, end, entity in spans:
+        if start < at or start >= PREVIEW_CHARS:
+            continue
+        out.append(Segment(text[at:start]))
+        out.append(Segment(mask_example(Entity(entity), text[start:end]), entity))
+        at = end
+    out.append(Segment(text[at:PREVIEW_CHARS]))
+    return out

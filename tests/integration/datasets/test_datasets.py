@@ -19,6 +19,7 @@ from outguard.datasets.service import (
     get_dataset,
     get_version,
     list_datasets,
+    masked_preview,
     scan_version,
     tenant_of,
     upload,
@@ -277,3 +278,22 @@ def test_a_shredded_version_cannot_be_scanned(w, ddeps, db_session):
     )
     with pytest.raises(NotFoundError):
         scan_version(db_session, version.id, deps=ddeps)
+
+
+def test_a_text_shows_a_masked_preview(w, ddeps, db_session):
+    note = (
+        f"Payroll note. Please pay {NAME}, SSN {SSN}, by Friday.\n"
+        "Call 415-555-0142 if the bank refuses it.\n"
+    ).encode()
+    version = _upload(w, ddeps, note, filename="note.txt", name="Note")
+    scan_version(db_session, version.id, deps=ddeps)
+    segments = masked_preview(db_session, w.actor("staff"), version.id, deps=ddeps)
+    text = "".join(s.text for s in segments)
+    assert "Payroll note" in text
+    assert SSN not in text
+    assert "8726" in text  # the masked form keeps the last digits
+    assert {s.entity for s in segments if s.entity} >= {"US_SSN"}
+    with pytest.raises(NotFoundError):
+        masked_preview(db_session, w.actor("vadmin"), version.id, deps=ddeps)
+    table = _upload(w, ddeps, name="A table")
+    assert masked_preview(db_session, w.actor("staff"), table.id, deps=ddeps) == []

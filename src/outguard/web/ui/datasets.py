@@ -18,11 +18,12 @@ from outguard.datasets.service import (
     entity_counts,
     get_dataset,
     list_datasets,
+    masked_preview,
     versions,
 )
 from outguard.errors import NotFoundError
 from outguard.security.permissions import Permission, permissions_for
-from outguard.web.deps import CurrentSession, DbSession, PageActor
+from outguard.web.deps import CurrentSession, DataDeps, DbSession, PageActor
 from outguard.web.rendering import render
 
 router = APIRouter()
@@ -73,6 +74,7 @@ def detail_page(
     session: DbSession,
     auth: CurrentSession,
     actor: PageActor,
+    deps: DataDeps,
     version: int | None = None,
 ) -> Response:
     _ = auth
@@ -109,5 +111,8 @@ def detail_page(
             "can_share": Permission.DATA_PROTECT in permissions_for(actor.roles),
             "accept": _ACCEPT,
             "refresh": shown is not None and shown.state == "scanning",
+            "preview": masked_preview(session, actor, shown.id, deps=deps)
+            if shown is not None and report is not None and report.get("kind") == "text"
+            else [],
         },
     )
