@@ -10,6 +10,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from outguard.accounts.service.demo import DEMO_PASSWORD
+
 SHOTS = Path("test-artifacts") / "screenshots"
 
 
@@ -116,6 +118,9 @@ def test_share_view_wait_and_revoke(live_server, browser, signed_in_state, tmp_p
     lines = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
 
     _owner_traces(browser, signed_in_state, base, lines, tmp_path)
+    _asha_returns_and_owner_reidentifies(
+        browser, signed_in_state, ap, share_url, lines, tmp_path
+    )
 
     _staff_revokes_asha(sp, share_url, ap, viewer_url)
     staff.close()
@@ -154,3 +159,31 @@ def _staff_revokes_asha(sp: Page, share_url: str, ap: Page, viewer_url: str) -> 
     response = ap.goto(viewer_url)
     assert response is not None
     assert response.status == 403
+
+
+def _asha_returns_and_owner_reidentifies(
+    browser, signed_in_state, ap: Page, share_url: str, lines: list[str], tmp_path
+) -> None:
+    """Asha returns her worked file; the owner re-identifies it with the password again."""
+    worked = tmp_path / "worked.csv"
+    worked.write_text(
+        "\n".join([lines[0] + ",status", *(f"{line},paid" for line in lines[1:])])
+        + "\n"
+    )
+    ap.set_input_files("#f-file", str(worked))
+    ap.get_by_role("button", name="Upload").click()
+    expect(ap.get_by_text("Your returns")).to_be_visible()
+    owner = browser.new_context(storage_state=signed_in_state("owner@maple.example"))
+    op = owner.new_page()
+    op.goto(share_url)
+    op.get_by_label("Your password, to re-identify").fill(DEMO_PASSWORD)
+    op.get_by_role("button", name="Re-identify").click()
+    expect(op.get_by_text("Re-identified.")).to_be_visible()
+    expect(op.get_by_text(re.compile(r"canary record\(s\) came back"))).to_be_visible()
+    with op.expect_download() as download:
+        op.get_by_role("link", name="Download the re-identified file").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert "536-22-87" in text  # the real SSNs are back, for the owner only
+    assert "status" in text
+    _shot(op, "share-returned")
+    owner.close()
