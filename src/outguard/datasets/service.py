@@ -37,7 +37,7 @@ from outguard.errors import (
 )
 from outguard.formats.sources import MemorySource
 from outguard.jobs import queue
-from outguard.keystore.sealed import put_sealed, read_sealed
+from outguard.keystore.sealed import put_sealed, read_sealed_bytes
 from outguard.pii.entities import Entity
 from outguard.pii.masking import mask_example
 from outguard.scanning import read_text_file, scan
@@ -334,7 +334,8 @@ def _office_flags(kind: str, data: bytes) -> list[str]:
     return flags
 
 
-def _entity_counts(report: dict[str, Any]) -> dict[str, int]:
+def report_counts(report: dict[str, Any]) -> dict[str, int]:
+    """Per entity, values (columns) and spans (text) a scan report found."""
     counts: Counter[str] = Counter()
     for column in report.get("columns", []):
         if column.get("kind") == "pii" and column.get("entity"):
@@ -364,15 +365,13 @@ def scan_version(
     if dataset is None:  # pragma: no cover - a foreign key
         raise NotFoundError("No such dataset.")
     system = Actor.system("worker:datasets")
-    data = b"".join(
-        read_sealed(
-            session,
-            deps.keys,
-            deps.blobs,
-            tenant=tenant_of(dataset.client_org_id),
-            key_id=version.key_id,
-            blob_key=version.blob_key,
-        )
+    data = read_sealed_bytes(
+        session,
+        deps.keys,
+        deps.blobs,
+        tenant=tenant_of(dataset.client_org_id),
+        key_id=version.key_id,
+        blob_key=version.blob_key,
     )
     if hashlib.sha256(data).hexdigest() != version.sha256:  # pragma: no cover - AEAD
         raise ConflictError("The stored file does not match its recorded hash.")
@@ -403,7 +402,7 @@ def scan_version(
     version.report = report
     version.state = VersionState.SCANNED
     version.scanned_at = now
-    counts = _entity_counts(report)
+    counts = report_counts(report)
     record(
         session,
         system,
@@ -425,7 +424,7 @@ def scan_version(
 
 def entity_counts(version: DatasetVersion) -> dict[str, int]:
     """Per entity, how many values or spans the scan found (for the report's chart)."""
-    return _entity_counts(version.report or {})
+    return report_counts(version.report or {})
 
 
 PREVIEW_CHARS = 20_000
@@ -451,15 +450,13 @@ def masked_preview(
         or version.version_state is not VersionState.SCANNED
     ):
         return []
-    data = b"".join(
-        read_sealed(
-            session,
-            deps.keys,
-            deps.blobs,
-            tenant=tenant_of(dataset.client_org_id),
-            key_id=version.key_id,
-            blob_key=version.blob_key,
-        )
+    data = read_sealed_bytes(
+        session,
+        deps.keys,
+        deps.blobs,
+        tenant=tenant_of(dataset.client_org_id),
+        key_id=version.key_id,
+        blob_key=version.blob_key,
     )
     suffix = PurePosixPath(version.filename).suffix.lower()
     text = read_text_file(MemorySource(f"version-{version.number}{suffix}", data))

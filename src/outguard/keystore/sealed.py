@@ -57,3 +57,20 @@ def read_sealed(
     """
     dek = load_data_key(session, provider, tenant=tenant, key_id=key_id)
     return decrypt_stream(dek, blobs.open(blob_key))
+
+
+def read_sealed_bytes(
+    session: Session,
+    provider: KeyProvider,
+    blobs: BlobStore,
+    *,
+    tenant: str,
+    key_id: str,
+    blob_key: str,
+) -> bytes:
+    """`read_sealed`, whole, in memory: for a scan, a rendition or a response."""
+    return b"".join(
+        read_sealed(
+            session, provider, blobs, tenant=tenant, key_id=key_id, blob_key=blob_key
+        )
+    )

@@ -25,6 +25,7 @@ from outguard.security.decisions import Deny
 from outguard.security.permissions import Permission
 from outguard.shares.models import DeletionAttestation, Share
 from outguard.shares.repository import ShareRepository
+from outguard.shares.service import readable_share
 from outguard.types import Actor, Clock
 
 
@@ -45,11 +46,8 @@ def attestations_of_share(
     session: Session, actor: Actor, share_id: uuid.UUID
 ) -> list[DeletionAttestation]:
     """For the share's owner: what was asked of the vendor, and answered."""
-    repo = ShareRepository(session)
-    share = repo.share(share_id)
-    if share is None or not (actor.is_system or actor.org_id == share.client_org_id):
-        raise NotFoundError("No such share.")
-    return repo.attestations_of(share.id)
+    share = readable_share(session, actor, share_id)
+    return ShareRepository(session).attestations_of(share.id)
 
 
 def attest_deletion(

@@ -12,11 +12,9 @@ from outguard.db import Session
 from outguard.engagements.models import Engagement
 from outguard.engagements.schemas import StateChange
 from outguard.engagements.service import engagements
-from outguard.errors import NotFoundError, PermissionDeniedError
 from outguard.shares.models import DestructionCertificate, Share, ShareState
-from outguard.shares.policy import can_read
 from outguard.shares.repository import ShareRepository
-from outguard.shares.service import revoke
+from outguard.shares.service import readable_share, revoke
 from outguard.types import Actor
 
 SWEEP_JOB = "shares.expire"
@@ -65,13 +63,5 @@ def end_engagement(
 def certificates(
     session: Session, actor: Actor, share_id: uuid.UUID
 ) -> tuple[Share, list[DestructionCertificate]]:
-    repo = ShareRepository(session)
-    share = repo.share(share_id)
-    if share is None or not (actor.is_system or actor.org_id == share.client_org_id):
-        raise NotFoundError("No such share.")
-    decision = can_read(actor, share.client_org_id)
-    if not decision:
-        raise PermissionDeniedError(
-            "Reading certificates needs the datasets permission."
-        )
-    return share, repo.certificates_of(share.id)
+    share = readable_share(session, actor, share_id)
+    return share, ShareRepository(session).certificates_of(share.id)

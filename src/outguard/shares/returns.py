@@ -13,7 +13,6 @@ along with any canary record that came back.
 from __future__ import annotations
 
 import uuid
-from collections import Counter
 from collections.abc import Iterable
 from pathlib import PurePosixPath
 
@@ -22,7 +21,7 @@ from outguard.accounts.service import AccountsDeps, users
 from outguard.audit.service import record
 from outguard.audit.tags import AuditTag
 from outguard.datasets.intake import Counted, clean_filename, kind_of
-from outguard.datasets.service import DatasetsDeps
+from outguard.datasets.service import DatasetsDeps, report_counts
 from outguard.db import Session
 from outguard.engagements.service import gate
 from outguard.errors import (
@@ -32,36 +31,21 @@ from outguard.errors import (
     PermissionDeniedError,
 )
 from outguard.formats.sources import MemorySource, MemoryTarget
-from outguard.keystore.sealed import put_sealed, read_sealed
+from outguard.keystore.sealed import put_sealed, read_sealed_bytes
 from outguard.renditions.reidentify import reidentify_file
 from outguard.scanning import scan
 from outguard.security.decisions import Deny
 from outguard.security.permissions import Permission
 from outguard.shares.models import (
-    RecipientState,
     ReturnState,
-    Share,
     ShareReturn,
-    ShareState,
 )
 from outguard.shares.repository import ShareRepository
-from outguard.shares.service import recipient_name
-from outguard.shares.workspace import Opened
+from outguard.shares.service import client_share, recipient_name
+from outguard.shares.workspace import Opened, my_live_copy
 from outguard.types import Actor
 
 _TABLE_OR_TEXT = frozenset({"csv", "tsv", "xlsx", "parquet", "jsonl", "txt"})
-
-
-def _found(report: dict[str, object]) -> dict[str, int]:
-    counts: Counter[str] = Counter()
-    for column in report.get("columns", []) or []:  # type: ignore[attr-defined]
-        if column.get("kind") == "pii" and column.get("entity"):
-            counts[column["entity"]] += int(column.get("matched") or 0)
-        for entity, n in (column.get("spans") or {}).items():
-            counts[entity] += int(n)
-    for span in report.get("spans", []) or []:  # type: ignore[attr-defined]
-        counts[span["entity"]] += 1
-    return dict(counts)
 
 
 def submit_return(
@@ -75,20 +59,7 @@ def submit_return(
 ) -> Opened | ShareReturn:
     """Store the agent's worked file sealed and scan it; a gate refusal is returned."""
     repo = ShareRepository(session)
-    share = repo.share(share_id)
-    recipient = (
-        repo.recipient_for(share_id, actor.user_id)
-        if share is not None and actor.user_id is not None
-        else None
-    )
-    if share is None or recipient is None:
-        raise NotFoundError("No such share.")
-    if (
-        share.share_state is not ShareState.ACTIVE
-        or recipient.recipient_state is RecipientState.REVOKED
-        or deps.clock.now() > share.expires_at
-    ):
-        raise PermissionDeniedError("This share is no longer open.")
+    share, recipient = my_live_copy(session, actor, share_id, deps=deps)
     result = gate.enforce(session, actor, share.engagement_id, clock=deps.clock)
     if not result.allowed:
         return Opened(result, share, recipient)
@@ -130,7 +101,7 @@ def submit_return(
         received_at=deps.clock.now(),
     )
     try:
-        row.found = _found(
+        row.found = report_counts(
             scan(
                 MemorySource(f"returned{PurePosixPath(clean).suffix}", counted.data)
             ).to_json()
@@ -157,13 +128,6 @@ def submit_return(
         },
     )
     return row
-
-
-def _owned(session: Session, actor: Actor, share_id: uuid.UUID) -> Share:
-    share = ShareRepository(session).share(share_id)
-    if share is None or not (actor.is_system or actor.org_id == share.client_org_id):
-        raise NotFoundError("No such share.")
-    return share
 
 
 def returns_of(
@@ -195,7 +159,7 @@ def reidentify_return(
     accounts: AccountsDeps,
 ) -> ShareReturn:
     """Turn the agent's tokens back into real values for the owner (password asked again)."""
-    share = _owned(session, actor, share_id)
+    share = client_share(session, actor, share_id)
     decision = has_permission(actor, Permission.DATA_REIDENTIFY)
     if isinstance(decision, Deny):
         raise PermissionDeniedError(decision.reason)
@@ -208,15 +172,13 @@ def reidentify_return(
         return row  # a double click: done already
     if row.return_state is ReturnState.FAILED:
         raise ConflictError(f"This file could not be read: {row.error}")
-    data = b"".join(
-        read_sealed(
-            session,
-            deps.keys,
-            deps.blobs,
-            tenant=str(share.client_org_id),
-            key_id=row.key_id,
-            blob_key=row.blob_key,
-        )
+    data = read_sealed_bytes(
+        session,
+        deps.keys,
+        deps.blobs,
+        tenant=str(share.client_org_id),
+        key_id=row.key_id,
+        blob_key=row.blob_key,
     )
     suffix = PurePosixPath(row.filename).suffix.lower()
     out = MemoryTarget(f"reidentified{'.txt' if row.kind == 'txt' else suffix}")
@@ -290,7 +252,7 @@ def reidentified_file(
     deps: DatasetsDeps,
 ) -> tuple[ShareReturn, bytes]:
     """The re-identified result, for the owner's roles only; every download is recorded."""
-    share = _owned(session, actor, share_id)
+    share = client_share(session, actor, share_id)
     decision = has_permission(actor, Permission.DATA_REIDENTIFY)
     if isinstance(decision, Deny):
         raise PermissionDeniedError(decision.reason)
@@ -299,15 +261,13 @@ def reidentified_file(
         raise NotFoundError("No such returned file.")
     if row.result_key_id is None or row.result_blob_key is None:
         raise ConflictError("Re-identify the file first.")
-    data = b"".join(
-        read_sealed(
-            session,
-            deps.keys,
-            deps.blobs,
-            tenant=str(share.client_org_id),
-            key_id=row.result_key_id,
-            blob_key=row.result_blob_key,
-        )
+    data = read_sealed_bytes(
+        session,
+        deps.keys,
+        deps.blobs,
+        tenant=str(share.client_org_id),
+        key_id=row.result_key_id,
+        blob_key=row.result_blob_key,
     )
     record(
         session,

@@ -35,7 +35,7 @@ from outguard.errors import (
 )
 from outguard.formats.sources import MemorySource, MemoryTarget
 from outguard.jobs import queue
-from outguard.keystore.sealed import put_sealed, read_sealed
+from outguard.keystore.sealed import put_sealed, read_sealed_bytes
 from outguard.keystore.service import KeyDestroyedError, destroy_data_key
 from outguard.protect.policy import Action, Policy, parse_policy, policy_to_dict
 from outguard.protect.templates import load_template
@@ -290,15 +290,13 @@ def render_recipient(
     suffix = PurePosixPath(version.filename).suffix.lower()
     source = MemorySource(
         f"version-{version.number}{suffix}",
-        b"".join(
-            read_sealed(
-                session,
-                deps.keys,
-                deps.blobs,
-                tenant=str(share.client_org_id),
-                key_id=version.key_id,
-                blob_key=version.blob_key,
-            )
+        read_sealed_bytes(
+            session,
+            deps.keys,
+            deps.blobs,
+            tenant=str(share.client_org_id),
+            key_id=version.key_id,
+            blob_key=version.blob_key,
         ),
     )
     out_suffix = ".txt" if version.kind in _TEXT_KINDS else suffix
@@ -494,7 +492,7 @@ def revoke(
     if not 3 <= len(reason.strip()) <= 500:  # noqa: PLR2004 - a reason worth keeping
         raise DomainValidationError("Give a reason (3 to 500 characters).")
     repo = ShareRepository(session)
-    share = _visible(session, actor, share_id, for_update=True)
+    share = client_share(session, actor, share_id, for_update=True)
     _require(can_manage(actor, share.client_org_id))
     if share.share_state is ShareState.REVOKED:
         raise ConflictError("The share was already revoked.")
@@ -540,7 +538,7 @@ def revoke(
 # ------------------------------------------------------------------- reading
 
 
-def _visible(
+def client_share(
     session: Session, actor: Actor, share_id: uuid.UUID, *, for_update: bool = False
 ) -> Share:
     share = ShareRepository(session).share(share_id, for_update=for_update)
@@ -549,12 +547,18 @@ def _visible(
     return share
 
 
+def readable_share(session: Session, actor: Actor, share_id: uuid.UUID) -> Share:
+    """A share of the actor's client, for someone who may read its records."""
+    share = client_share(session, actor, share_id)
+    _require(can_read(actor, share.client_org_id))
+    return share
+
+
 def get_share(
     session: Session, actor: Actor, share_id: uuid.UUID, *, deps: DatasetsDeps
 ) -> ShareView:
     """The owner's view: the share and each recipient's state (admitting the now-eligible)."""
-    share = _visible(session, actor, share_id)
-    _require(can_read(actor, share.client_org_id))
+    share = readable_share(session, actor, share_id)
     admit_waiting(session, share, deps=deps)
     return ShareView(share, ShareRepository(session).recipients_of(share.id))
 

@@ -27,7 +27,7 @@ from outguard.errors import (
 )
 from outguard.formats.readers import open_table
 from outguard.formats.sources import MemorySource
-from outguard.keystore.sealed import read_sealed
+from outguard.keystore.sealed import read_sealed_bytes
 from outguard.scanning import decode_text
 from outguard.shares.models import RecipientState, Share, ShareRecipient, ShareState
 from outguard.shares.repository import ShareRepository
@@ -78,14 +78,10 @@ def my_shares(
     return out
 
 
-def open_rendition(
-    session: Session,
-    actor: Actor,
-    share_id: uuid.UUID,
-    *,
-    deps: DatasetsDeps,
-    purpose: Literal["view", "download"],
-) -> Opened:
+def my_live_copy(
+    session: Session, actor: Actor, share_id: uuid.UUID, *, deps: DatasetsDeps
+) -> tuple[Share, ShareRecipient]:
+    """The share and the caller's place in it, while it is live (else refused)."""
     repo = ShareRepository(session)
     share = repo.share(share_id)
     recipient = (
@@ -104,6 +100,18 @@ def open_rendition(
         )
     if deps.clock.now() > share.expires_at:
         raise PermissionDeniedError("This share has expired.")
+    return share, recipient
+
+
+def open_rendition(
+    session: Session,
+    actor: Actor,
+    share_id: uuid.UUID,
+    *,
+    deps: DatasetsDeps,
+    purpose: Literal["view", "download"],
+) -> Opened:
+    share, recipient = my_live_copy(session, actor, share_id, deps=deps)
     result = gate.enforce(session, actor, share.engagement_id, clock=deps.clock)
     if not result.allowed:
         return Opened(result, share, recipient)
@@ -120,15 +128,13 @@ def open_rendition(
         )
     assert recipient.key_id is not None  # noqa: S101 - ready means sealed
     assert recipient.blob_key is not None  # noqa: S101
-    data = b"".join(
-        read_sealed(
-            session,
-            deps.keys,
-            deps.blobs,
-            tenant=str(share.client_org_id),
-            key_id=recipient.key_id,
-            blob_key=recipient.blob_key,
-        )
+    data = read_sealed_bytes(
+        session,
+        deps.keys,
+        deps.blobs,
+        tenant=str(share.client_org_id),
+        key_id=recipient.key_id,
+        blob_key=recipient.blob_key,
     )
     return Opened(result, share, recipient, data)
 

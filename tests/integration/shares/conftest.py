@@ -1,3 +1,19 @@
-"""The engagements world (a compliant agent on an active engagement) for the share tests."""
+"""The engagements world (a compliant agent on an active engagement) for the share tests,
+and an in-memory blob store and key provider for the datasets and renditions."""
 
+import pytest
+
+from outguard.datasets.service import DatasetsDeps
+from outguard.security.aead import StaticKeyProvider
+from outguard.storage import InMemoryBlobStore
 from tests.integration.engagements.conftest import setup  # noqa: F401 - a shared fixture
+
+
+@pytest.fixture
+def ddeps(setup) -> DatasetsDeps:  # noqa: F811 - the fixture above, by name
+    return DatasetsDeps(
+        clock=setup.deps.clock,
+        blobs=InMemoryBlobStore(),
+        keys=StaticKeyProvider(),
+        max_upload_bytes=1 << 20,
+    )

@@ -11,10 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from outguard.audit.models import AuditEvent
-from outguard.datasets.service import DatasetsDeps, scan_version, upload
+from outguard.datasets.service import scan_version, upload
 from outguard.errors import DomainValidationError, NotFoundError
 from outguard.keystore.service import KeyDestroyedError, load_data_key
-from outguard.security.aead import StaticKeyProvider
 from outguard.shares.attest import (
     attest_deletion,
     attestations_of_share,
@@ -23,18 +22,7 @@ from outguard.shares.attest import (
 from outguard.shares.ending import certificates, end_engagement, sweep_expired
 from outguard.shares.service import ShareCreate, create_share, render_recipient, revoke
 from outguard.shares.workspace import open_rendition, record_access
-from outguard.storage import InMemoryBlobStore
 from tests.factories.accounts import TEST_PASSWORD
-
-
-@pytest.fixture
-def ddeps(setup) -> DatasetsDeps:
-    return DatasetsDeps(
-        clock=setup.deps.clock,
-        blobs=InMemoryBlobStore(),
-        keys=StaticKeyProvider(),
-        max_upload_bytes=1 << 20,
-    )
 
 
 def _rendered(s, ddeps, days=10):

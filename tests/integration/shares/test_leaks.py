@@ -8,23 +8,11 @@ from datetime import timedelta
 
 import pytest
 
-from outguard.datasets.service import DatasetsDeps, scan_version, upload
+from outguard.datasets.service import scan_version, upload
 from outguard.errors import NotFoundError, PermissionDeniedError
-from outguard.security.aead import StaticKeyProvider
 from outguard.shares.leaks import get_leak, list_leaks, trace_leak
 from outguard.shares.service import ShareCreate, create_share, render_recipient
 from outguard.shares.workspace import open_rendition, record_access
-from outguard.storage import InMemoryBlobStore
-
-
-@pytest.fixture
-def ddeps(setup) -> DatasetsDeps:
-    return DatasetsDeps(
-        clock=setup.deps.clock,
-        blobs=InMemoryBlobStore(),
-        keys=StaticKeyProvider(),
-        max_upload_bytes=1 << 20,
-    )
 
 
 def test_a_leaked_subset_names_the_agent(setup, ddeps):

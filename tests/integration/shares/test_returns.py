@@ -10,13 +10,12 @@ from datetime import timedelta
 
 import pytest
 
-from outguard.datasets.service import DatasetsDeps, scan_version, upload
+from outguard.datasets.service import scan_version, upload
 from outguard.errors import (
     AuthenticationError,
     NotFoundError,
     PermissionDeniedError,
 )
-from outguard.security.aead import StaticKeyProvider
 from outguard.shares.returns import (
     reidentified_file,
     reidentify_return,
@@ -25,21 +24,10 @@ from outguard.shares.returns import (
 )
 from outguard.shares.service import ShareCreate, create_share, render_recipient
 from outguard.shares.workspace import Opened, open_rendition
-from outguard.storage import InMemoryBlobStore
 from tests.factories.accounts import TEST_PASSWORD
 from tests.integration.engagements.conftest import HOME_IP
 
 SSN0 = "536-22-8726"
-
-
-@pytest.fixture
-def ddeps(setup) -> DatasetsDeps:
-    return DatasetsDeps(
-        clock=setup.deps.clock,
-        blobs=InMemoryBlobStore(),
-        keys=StaticKeyProvider(),
-        max_upload_bytes=1 << 20,
-    )
 
 
 @pytest.fixture

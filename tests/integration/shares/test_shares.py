@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from outguard.audit.models import AuditEvent
-from outguard.datasets.service import DatasetsDeps, scan_version, upload
+from outguard.datasets.service import scan_version, upload
 from outguard.engagements.service import training
 from outguard.errors import (
     ConflictError,
@@ -23,7 +23,6 @@ from outguard.errors import (
 from outguard.keystore.service import KeyDestroyedError, load_data_key
 from outguard.pii.entities import Entity
 from outguard.protect.policy import Action, parse_policy
-from outguard.security.aead import StaticKeyProvider
 from outguard.shares.service import (
     ShareCreate,
     create_share,
@@ -33,21 +32,10 @@ from outguard.shares.service import (
     revoke,
 )
 from outguard.shares.workspace import my_shares, open_rendition, page_of, record_access
-from outguard.storage import InMemoryBlobStore
 from tests.integration.engagements.conftest import HOME_IP
 
 SSN = "536-22-8726"
 NAME = "Quintessa Marchbanks"
-
-
-@pytest.fixture
-def ddeps(setup) -> DatasetsDeps:
-    return DatasetsDeps(
-        clock=setup.deps.clock,
-        blobs=InMemoryBlobStore(),
-        keys=StaticKeyProvider(),
-        max_upload_bytes=1 << 20,
-    )
 
 
 @pytest.fixture
