@@ -9,6 +9,7 @@ from outguard.accounts.service import actor_for
 from outguard.datasets.service import DatasetsDeps, scan_version, upload
 from outguard.engagements.schemas import AgentEnrol
 from outguard.engagements.service import roster
+from outguard.instance.audit_keys import signer_from
 from outguard.instance.home import InstancePaths
 from outguard.security.aead import StaticKeyProvider
 from outguard.security.signing import SigningKey
@@ -49,6 +50,7 @@ def deps(w: World) -> DatasetsDeps:
             blobs=InMemoryBlobStore(),
             keys=StaticKeyProvider(),
             max_upload_bytes=1 << 20,
+            signer=signer_from(SigningKey.generate()),
         )
     found: DatasetsDeps = w.__dict__["_datasets_deps"]
     return found

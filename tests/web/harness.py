@@ -37,10 +37,12 @@ from outguard.accounts.service import (
     users,
 )
 from outguard.datasets.service import DatasetsDeps
+from outguard.instance.audit_keys import signer_from
 from outguard.mail import InMemoryMailer
 from outguard.security import totp
 from outguard.security.aead import StaticKeyProvider
 from outguard.security.permissions import Permission
+from outguard.security.signing import SigningKey
 from outguard.settings import Settings
 from outguard.storage import InMemoryBlobStore
 from outguard.types import Actor, FixedClock, OrgKind, RequestContext, Role
@@ -237,6 +239,7 @@ def _bind_app(
             blobs=InMemoryBlobStore(),
             keys=StaticKeyProvider(),
             max_upload_bytes=256 * 1024,
+            signer=signer_from(SigningKey.generate()),
         ),
     )
 

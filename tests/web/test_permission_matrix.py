@@ -462,8 +462,17 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/shares/{share_id}/certificates/{certificate_id}"): Rule(
         "auditor", 200, other=True, path=dw.certificate
     ),
+    ("GET", "/shares/{share_id}/certificates/{certificate_id}/certificate.json"): Rule(
+        "auditor", 200, other=True, path=dw.certificate
+    ),
+    ("GET", "/shares/{share_id}/certificates/{certificate_id}/certificate.pdf"): Rule(
+        "auditor", 200, other=True, path=dw.certificate
+    ),
     ("GET", "/api/v1/shares/{share_id}/certificates"): Rule(
         "auditor", 200, wrong=SCOPED_USERS_ONLY, other=True, path=dw.share_id
+    ),
+    ("GET", "/api/v1/shares/{share_id}/certificates/{certificate_id}/file"): Rule(
+        "auditor", 200, wrong=SCOPED_USERS_ONLY, other=True, path=dw.certificate
     ),
     ("GET", "/attestations"): Rule("vadmin", 200),
     ("POST", "/attestations/{attestation_id}"): Rule(

@@ -3,8 +3,12 @@ paged, searched) and download, view-only refused by the UI and the API alike."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
+from pypdf import PdfReader
+
+from outguard.shares.certificates import key_sha256, verify_certificate
 from outguard.shares.service import ShareCreate, create_share, render_recipient
 from tests.factories.accounts import TEST_PASSWORD
 from tests.web import dataset_world as dw
@@ -117,3 +121,31 @@ def test_returns_reach_the_owner_who_reidentifies_with_the_password(world, sign_
         "Your password, to re-identify"
         not in staff.get(f"/shares/{view.share.id}").text
     )
+
+
+def test_the_certificate_downloads_as_pdf_and_json_that_verify(world, sign_in):
+    ids = dw.certificate(world, "own")
+    base = f"/shares/{ids['share_id']}/certificates/{ids['certificate_id']}"
+    owner = sign_in("owner")
+    page = owner.get(base)
+    assert "Download PDF" in page.text
+    assert "outguard certificate verify" in page.text
+    signer = dw.deps(world).signer
+    pin = key_sha256(signer.public_key)
+    assert pin in page.text
+    for suffix, magic in (("certificate.pdf", b"%PDF-"), ("certificate.json", b"{")):
+        got = owner.get(f"{base}/{suffix}")
+        assert got.status_code == 200
+        assert got.content.startswith(magic)
+        assert got.headers["cache-control"] == "no-store"
+        assert "attachment" in got.headers["content-disposition"]
+        check = verify_certificate(got.content, pinned_key_sha256=pin)
+        assert check.ok, check.problems
+    text = "".join(
+        p.extract_text()
+        for p in PdfReader(
+            io.BytesIO(owner.get(f"{base}/certificate.pdf").content)
+        ).pages
+    )
+    assert "Certificate of destruction" in text
+    assert str(ids["share_id"]) in text

@@ -11,6 +11,7 @@ from typer.core import TyperGroup
 from outguard import __version__
 from outguard.cli.commands import (
     audit,
+    certificates,
     datasets,
     demo,
     engagements,
@@ -64,6 +65,7 @@ app.add_typer(policy.app, name="policy")
 app.add_typer(audit.app, name="audit")
 app.add_typer(engagements.app, name="engagement")
 app.add_typer(datasets.app, name="dataset")
+app.add_typer(certificates.app, name="certificate")
 app.command("scan")(scan.scan_command)
 app.command("protect")(renditions.protect_command)
 app.command("reidentify")(renditions.reidentify_command)

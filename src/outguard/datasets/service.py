@@ -21,6 +21,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from outguard.accounts.service import orgs
+from outguard.audit.checkpoint import SignerKey
 from outguard.audit.service import record
 from outguard.audit.tags import AuditTag
 from outguard.datasets.intake import Counted, clean_filename, kind_of
@@ -36,6 +37,7 @@ from outguard.errors import (
     PermissionDeniedError,
 )
 from outguard.formats.sources import MemorySource
+from outguard.instance.audit_keys import audit_signer
 from outguard.jobs import queue
 from outguard.keystore.sealed import put_sealed, read_sealed_bytes
 from outguard.pii.entities import Entity
@@ -62,6 +64,8 @@ class DatasetsDeps:
     max_attempts: int = 5
     pages_per_minute: int = 60  # an agent's viewer pages (shares)
     downloads_per_hour: int = 20  # an agent's downloads (shares)
+    # The instance's audit key, which signs destruction certificates (shares).
+    signer: SignerKey | None = None
 
     def __repr__(self) -> str:
         return "DatasetsDeps(<redacted>)"
@@ -78,6 +82,7 @@ def build_datasets_deps(
         max_attempts=settings.jobs.max_attempts,
         pages_per_minute=settings.datasets.agent_pages_per_minute,
         downloads_per_hour=settings.datasets.agent_downloads_per_hour,
+        signer=audit_signer(settings)[0],
     )
 
 

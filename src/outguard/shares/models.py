@@ -185,6 +185,8 @@ class DestructionCertificate(UUIDPrimaryKey, Base):
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
     sha256: Mapped[str] = mapped_column(String(64))
     audit_seq: Mapped[int | None]
+    # C2SP signed note over the digest, by the instance's audit key: see shares.certificates.
+    signed_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
 
 

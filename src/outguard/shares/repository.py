@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from outguard.shares.models import (
     DeletionAttestation,
     DestructionCertificate,
     LeakTrace,
+    RecipientState,
     Share,
     ShareRecipient,
     ShareReturn,
@@ -87,6 +88,19 @@ class ShareRepository:
             .order_by(Share.created_at.desc(), Share.id)
         )
         return list(self._session.execute(stmt).scalars())
+
+    def live_recipients_of_engagement(self, engagement_id: uuid.UUID) -> int:
+        """Recipients not yet revoked, in any share of the engagement: copies that exist or may."""
+        stmt = (
+            select(func.count())
+            .select_from(ShareRecipient)
+            .join(Share, ShareRecipient.share_id == Share.id)
+            .where(
+                Share.engagement_id == engagement_id,
+                ShareRecipient.state != RecipientState.REVOKED,
+            )
+        )
+        return int(self._session.execute(stmt).scalar_one())
 
     def shares_for_user(
         self, user_id: uuid.UUID, engagement_id: uuid.UUID | None = None

@@ -9,8 +9,6 @@ under a key of its own; revoking destroys that key (crypto-shredding) and the bl
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -41,6 +39,7 @@ from outguard.protect.policy import Action, Policy, parse_policy, policy_to_dict
 from outguard.protect.templates import load_template
 from outguard.renditions.service import protect_file
 from outguard.security.decisions import Decision, Deny
+from outguard.shares.certificates import digest, sign_certificate
 from outguard.shares.models import (
     DeletionAttestation,
     DestructionCertificate,
@@ -407,7 +406,7 @@ def _certify(
     reason: str,
     deps: DatasetsDeps,
 ) -> DestructionCertificate:
-    """The certificate: its SHA-256 goes into the audit log, under a signed checkpoint."""
+    """The certificate: its SHA-256 in the audit log, and signed with the audit key."""
     now = deps.clock.now()
     document: dict[str, object] = {
         "certificate": "outguard destruction certificate v1",
@@ -422,9 +421,7 @@ def _certify(
         "cannot be decrypted without it), then its sealed blob deleted",
         "destroyed": items,
     }
-    digest = hashlib.sha256(
-        json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
-    ).hexdigest()
+    sha256 = digest(document)
     event = record(
         session,
         actor,
@@ -434,7 +431,7 @@ def _certify(
         subject_id=share.id,
         org_id=share.client_org_id,
         details={
-            "certificate_sha256": digest,
+            "certificate_sha256": sha256,
             "copies_destroyed": len(items),
             "reason": reason,
         },
@@ -444,8 +441,13 @@ def _certify(
         share_id=share.id,
         reason=reason,
         document=document,
-        sha256=digest,
+        sha256=sha256,
         audit_seq=event.seq,
+        signed_note=(
+            sign_certificate(document, sha256, event.seq, deps.signer)
+            if deps.signer is not None
+            else None
+        ),
         created_at=now,
     )
     repo = ShareRepository(session)

@@ -17,6 +17,8 @@ _TYPES = {
     "parquet": "application/vnd.apache.parquet",
     "jsonl": "application/x-ndjson",
     "txt": "text/plain; charset=utf-8",
+    "json": "application/json",
+    "pdf": "application/pdf",
 }
 
 

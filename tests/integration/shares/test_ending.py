@@ -3,6 +3,7 @@ worker shreds expired shares; ending an engagement destroys every copy made unde
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from datetime import timedelta
@@ -12,14 +13,26 @@ from sqlalchemy import select
 
 from outguard.audit.models import AuditEvent
 from outguard.datasets.service import scan_version, upload
-from outguard.errors import DomainValidationError, NotFoundError
+from outguard.engagements.schemas import StateChange
+from outguard.engagements.service import engagements
+from outguard.errors import ConflictError, DomainValidationError, NotFoundError
+from outguard.instance.audit_keys import signer_from
 from outguard.keystore.service import KeyDestroyedError, load_data_key
+from outguard.security.signing import SigningKey
 from outguard.shares.attest import (
     attest_deletion,
     attestations_of_share,
     pending_for_vendor,
 )
-from outguard.shares.ending import certificates, end_engagement, sweep_expired
+from outguard.shares.certificate_pdf import certificate_pdf
+from outguard.shares.certificates import key_sha256, verify_certificate
+from outguard.shares.ending import (
+    certificate_file,
+    certificates,
+    end_engagement,
+    recorded_in_log,
+    sweep_expired,
+)
 from outguard.shares.service import ShareCreate, create_share, render_recipient, revoke
 from outguard.shares.workspace import open_rendition, record_access
 from tests.factories.accounts import TEST_PASSWORD
@@ -177,3 +190,101 @@ def test_no_statement_is_asked_when_nothing_was_downloaded(setup, ddeps):
     view = _rendered(s, ddeps)
     revoke(s.world_session, s.actor("owner"), view.share.id, reason="Done", deps=ddeps)
     assert pending_for_vendor(s.world_session, s.actor("vadmin")) == []
+
+
+def test_an_engagement_with_live_copies_cannot_simply_be_ended(setup, ddeps):
+    s = setup
+    view = _rendered(s, ddeps)
+    with pytest.raises(ConflictError, match="1 agent copy of shared data still exists"):
+        engagements.change_state(
+            s.world_session,
+            s.actor("owner"),
+            s.engagement.id,
+            StateChange(action="end", reason="Closing early"),
+            clock=s.deps.clock,
+        )
+    assert s.engagement.state == "active"
+    revoke(s.world_session, s.actor("owner"), view.share.id, reason="Done", deps=ddeps)
+    ended = engagements.change_state(
+        s.world_session,
+        s.actor("owner"),
+        s.engagement.id,
+        StateChange(action="end", reason="Closing early"),
+        clock=s.deps.clock,
+    )
+    assert ended.state == "ended"
+
+
+def _certificate(s, ddeps):
+    view = _rendered(s, ddeps)
+    revoke(s.world_session, s.actor("owner"), view.share.id, reason="Done", deps=ddeps)
+    _, [cert] = certificates(s.world_session, s.actor("owner"), view.share.id)
+    _, _, data = certificate_file(
+        s.world_session, s.actor("owner"), view.share.id, cert.id, deps=ddeps
+    )
+    return cert, data
+
+
+def test_a_certificate_file_verifies_offline_and_in_the_log(setup, ddeps):
+    s = setup
+    cert, data = _certificate(s, ddeps)
+    pin = key_sha256(ddeps.signer.public_key)
+    check = verify_certificate(data, pinned_key_sha256=pin)
+    assert check.ok, check.problems
+    assert check.pinned
+    assert check.audit_seq == cert.audit_seq
+    assert recorded_in_log(s.world_session, check)
+    pdf = certificate_pdf(data, client_name="Maple Bookkeeping", names={})
+    assert pdf.startswith(b"%PDF-")
+    assert verify_certificate(pdf, pinned_key_sha256=pin).ok
+
+
+def _edited(data: bytes, change) -> bytes:
+    body = json.loads(data)
+    change(body)
+    return json.dumps(body).encode()
+
+
+def test_a_changed_or_foreign_certificate_is_named_as_such(setup, ddeps):
+    s = setup
+    _, data = _certificate(s, ddeps)
+    pin = key_sha256(ddeps.signer.public_key)
+
+    def reason(body):
+        body["document"]["reason"] = "Routine"
+
+    def both(body):  # the digest recomputed to match: the signature still catches it
+        reason(body)
+        body["sha256"] = hashlib.sha256(
+            json.dumps(body["document"], sort_keys=True, separators=(",", ":")).encode()
+        ).hexdigest()
+
+    def seq(body):
+        body["audit_seq"] += 1
+
+    def unsigned(body):
+        body["signed_note"] = None
+
+    cases = {
+        reason: "the document was changed",
+        both: "the signed digest is not the document's",
+        seq: "the signed audit position",
+        unsigned: "the certificate is not signed",
+    }
+    for change, problem in cases.items():
+        check = verify_certificate(_edited(data, change), pinned_key_sha256=pin)
+        assert not check.ok
+        assert any(problem in p for p in check.problems), (problem, check.problems)
+    other = key_sha256(signer_from(SigningKey.generate()).public_key)
+    check = verify_certificate(data, pinned_key_sha256=other)
+    assert any("different key" in p for p in check.problems)
+    # Someone else's key, with its own valid signature over the altered document.
+    forger = signer_from(SigningKey.generate())
+    body = json.loads(data)
+    body["public_key"] = base64.b64encode(forger.public_key).decode()
+    body["key_name"] = forger.name
+    check = verify_certificate(json.dumps(body).encode(), pinned_key_sha256=pin)
+    assert not check.ok
+    for junk in (b"", b"%PDF-1.4 nothing", b"{}", b"\xff" * 10):
+        with pytest.raises(DomainValidationError):
+            verify_certificate(junk, pinned_key_sha256=pin)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from pydantic import ValidationError
 
@@ -57,6 +58,19 @@ _TERMS_WITH_VALUES = (
     "workstation_valid_days",
 )
 _TERMS_TEXT = ("name", "purpose", "return_terms", "contacts")
+
+# What must be gone before an engagement may end, asked of the features above this one
+# (shares: no protected copy may outlive the engagement). Each returns why not, or None.
+EndGuard = Callable[[Session, uuid.UUID], str | None]
+_END_GUARDS: list[EndGuard] = []
+
+
+def guard_ending(guard: EndGuard) -> None:
+    """Register a check that can refuse to end an engagement (idempotent)."""
+    if guard not in _END_GUARDS:
+        _END_GUARDS.append(guard)
+
+
 _HISTORY_TAGS = (
     AuditTag.ENGAGEMENT_CREATED,
     AuditTag.ENGAGEMENT_UPDATED,
@@ -334,6 +348,10 @@ def change_state(
         raise ConflictError(
             "The engagement's end date has passed; it cannot be made active."
         )
+    if target is EngagementState.ENDED:
+        for guard in _END_GUARDS:
+            if (why := guard(session, engagement.id)) is not None:
+                raise ConflictError(why)
     engagement.state = target
     engagement.state_reason = change.reason
     engagement.updated_at = clock.now()

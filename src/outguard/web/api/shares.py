@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from outguard.shares.ending import certificates
+from outguard.shares.ending import certificate_file, certificates
 from outguard.shares.models import Share, ShareRecipient, ShareReturn
 from outguard.shares.returns import (
     reidentified_file,
@@ -294,6 +294,7 @@ class CertificateRead(BaseModel):
     audit_seq: int | None
     created_at: datetime
     document: dict[str, Any]
+    signed_note: str | None
 
 
 @router.get("/{share_id}/certificates", response_model=list[CertificateRead])
@@ -311,6 +312,22 @@ def list_certificates(
             audit_seq=c.audit_seq,
             created_at=c.created_at,
             document=c.document,
+            signed_note=c.signed_note,
         )
         for c in found
     ]
+
+
+@router.get("/{share_id}/certificates/{certificate_id}/file")
+def certificate_download(
+    share_id: uuid.UUID,
+    certificate_id: uuid.UUID,
+    session: DbSession,
+    actor: ApiActor,
+    deps: DataDeps,
+) -> Response:
+    """The certificate as a JSON file that verifies offline: `outguard certificate verify`."""
+    _, cert, data = certificate_file(
+        session, actor, share_id, certificate_id, deps=deps
+    )
+    return file_response(data, f"certificate-{cert.id.hex[:8]}.json")

@@ -26,8 +26,10 @@ from outguard.shares.attest import (
     pending_for_vendor,
     share_for_attestation,
 )
+from outguard.shares.certificate_pdf import certificate_pdf
+from outguard.shares.certificates import key_sha256
 from outguard.shares.choices import candidates, shareable_engagements
-from outguard.shares.ending import certificates
+from outguard.shares.ending import certificate_file, certificates
 from outguard.shares.returns import reidentified_file, reidentify_return, returns_of
 from outguard.shares.service import (
     ShareCreate,
@@ -341,6 +343,18 @@ def return_result(
     return file_response(data, row.result_name or "reidentified.csv")
 
 
+def _recipient_names(
+    session: Session, actor: Actor, engagement_id: uuid.UUID, deps: Any
+) -> dict[str, str]:
+    """Agents' names for the owner's roles; others see ids only."""
+    if not _can_manage(actor):
+        return {}
+    return {
+        str(r.user.id): r.user.display_name
+        for r in candidates(session, actor, engagement_id, deps=deps)
+    }
+
+
 @router.get("/shares/{share_id}/certificates/{certificate_id}")
 def certificate_page(
     request: Request,
@@ -356,19 +370,55 @@ def certificate_page(
     cert = next((c for c in found if c.id == certificate_id), None)
     if cert is None:
         raise NotFoundError("No such certificate.")
-    names = (
-        {
-            str(r.user.id): r.user.display_name
-            for r in candidates(session, actor, share.engagement_id, deps=deps)
-        }
-        if _can_manage(actor)
-        else {}
-    )
     return render(
         request,
         "certificate.html",
-        {"active": "datasets", "s": share, "c": cert, "names": names},
+        {
+            "active": "datasets",
+            "s": share,
+            "c": cert,
+            "names": _recipient_names(session, actor, share.engagement_id, deps),
+            "key_sha256": key_sha256(deps.signer.public_key) if deps.signer else "",
+        },
     )
+
+
+@router.get("/shares/{share_id}/certificates/{certificate_id}/certificate.json")
+def certificate_json_download(
+    share_id: uuid.UUID,
+    certificate_id: uuid.UUID,
+    session: DbSession,
+    auth: CurrentSession,
+    actor: PageActor,
+    deps: DataDeps,
+) -> Response:
+    _ = auth
+    _, cert, data = certificate_file(
+        session, actor, share_id, certificate_id, deps=deps
+    )
+    return file_response(data, f"certificate-{cert.id.hex[:8]}.json")
+
+
+@router.get("/shares/{share_id}/certificates/{certificate_id}/certificate.pdf")
+def certificate_pdf_download(
+    share_id: uuid.UUID,
+    certificate_id: uuid.UUID,
+    session: DbSession,
+    auth: CurrentSession,
+    actor: PageActor,
+    deps: DataDeps,
+) -> Response:
+    _ = auth
+    share, cert, data = certificate_file(
+        session, actor, share_id, certificate_id, deps=deps
+    )
+    client = engagements.party_names(session, actor, share.engagement_id)["client"]
+    pdf = certificate_pdf(
+        data,
+        client_name=client,
+        names=_recipient_names(session, actor, share.engagement_id, deps),
+    )
+    return file_response(pdf, f"certificate-{cert.id.hex[:8]}.pdf")
 
 
 # ---------------------------------------------------------------- the vendor's attestation
