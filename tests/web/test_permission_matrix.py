@@ -389,6 +389,14 @@ MATRIX: dict[tuple[str, str], Rule] = {
         path=dw.dataset,
         body=dw.new_share_body,
     ),
+    ("POST", "/datasets/{dataset_id}/share/preview"): Rule(
+        "staff",
+        200,
+        wrong="auditor",
+        other=True,
+        path=dw.dataset,
+        body=dw.new_share_body,
+    ),
     ("GET", "/shares/{share_id}"): Rule("auditor", 200, other=True, path=dw.share_id),
     ("POST", "/shares/{share_id}/revoke"): Rule(
         "owner",

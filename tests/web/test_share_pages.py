@@ -4,11 +4,13 @@ paged, searched) and download, view-only refused by the UI and the API alike."""
 from __future__ import annotations
 
 import io
+import uuid
 from datetime import timedelta
 
 from pypdf import PdfReader
 
 from outguard.shares.certificates import key_sha256, verify_certificate
+from outguard.shares.models import Share
 from outguard.shares.service import ShareCreate, create_share, render_recipient
 from tests.factories.accounts import TEST_PASSWORD
 from tests.web import dataset_world as dw
@@ -149,3 +151,41 @@ def test_the_certificate_downloads_as_pdf_and_json_that_verify(world, sign_in):
     )
     assert "Certificate of destruction" in text
     assert str(ids["share_id"]) in text
+
+
+def test_the_form_previews_the_protection_and_takes_the_owners_changes(world, sign_in):
+    version = dw.scanned(world, "own")
+    e = ew.engagement(world, "own")
+    staff = sign_in("staff")
+    page = staff.get(f"/datasets/{version.dataset_id}/share")
+    assert "What the agents will see" in page.text
+    assert 'name="protect_PERSON"' in page.text
+    assert "Person One" not in page.text  # the preview pseudonymizes the names
+    assert "Austin" in page.text  # a city, not personal: kept
+    body = {**dw.new_share_body(world, "own"), "protect_PERSON": "drop"}
+    fragment = staff.post(
+        f"/datasets/{version.dataset_id}/share/preview",
+        data={**body, "csrf_token": staff.csrf()},
+        headers={"X-Preview": "fragment"},
+    )
+    assert fragment.status_code == 200
+    assert 'id="share-preview"' in fragment.text
+    assert "<html" not in fragment.text
+    assert "PERSON: pseudonymize → drop (by the owner)" in fragment.text
+    assert "Not sent at all: name" in fragment.text
+    bad = staff.post(
+        f"/datasets/{version.dataset_id}/share/preview",
+        data={**body, "protect_PERSON": "tokenize", "csrf_token": staff.csrf()},
+        headers={"X-Preview": "fragment"},
+    )
+    assert "PERSON cannot be tokenized" in bad.text
+    created = staff.post(
+        f"/datasets/{version.dataset_id}/share",
+        data={**body, "csrf_token": staff.csrf()},
+    )
+    assert created.status_code == 303, created.text
+    share_id = created.headers["location"].rsplit("/", 1)[1]
+    share = world.session.get(Share, uuid.UUID(share_id))
+    assert share.engagement_id == e.id
+    assert share.policy_name == "payroll-custom"
+    assert "PERSON:\n    action: drop" in share.policy_text

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import PurePosixPath
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from outguard.audit.service import record, subject_history
@@ -35,8 +34,7 @@ from outguard.formats.sources import MemorySource, MemoryTarget
 from outguard.jobs import queue
 from outguard.keystore.sealed import put_sealed, read_sealed_bytes
 from outguard.keystore.service import KeyDestroyedError, destroy_data_key
-from outguard.protect.policy import Action, Policy, parse_policy, policy_to_dict
-from outguard.protect.templates import load_template
+from outguard.protect.policy import parse_policy
 from outguard.renditions.service import protect_file
 from outguard.security.decisions import Decision, Deny
 from outguard.shares.certificates import digest, sign_certificate
@@ -49,12 +47,13 @@ from outguard.shares.models import (
     ShareState,
 )
 from outguard.shares.policy import can_manage, can_read
+from outguard.shares.protection import effective_policy, policy_text
 from outguard.shares.repository import ShareRepository
 from outguard.types import Actor
 
 RENDER_JOB = "shares.render"
 _SYSTEM = Actor.system("worker:shares")
-_TEXT_KINDS = frozenset({"txt", "pdf", "docx", "eml"})
+TEXT_KINDS = frozenset({"txt", "pdf", "docx", "eml"})
 
 
 class ShareCreate(BaseModel):
@@ -65,6 +64,8 @@ class ShareCreate(BaseModel):
     policy: str = Field(
         min_length=1, max_length=80, description="A policy template name."
     )
+    # The owner's changes to the template, entity -> action (see shares.protection).
+    protection: dict[str, str] = Field(default_factory=dict, max_length=40)
     agent_ids: list[uuid.UUID] = Field(min_length=1, max_length=200)
     purpose: str = Field(min_length=3, max_length=500)
     can_download: bool = False
@@ -86,41 +87,6 @@ def _require(decision: Decision) -> None:
 def recipient_name(user_id: uuid.UUID) -> str:
     """The keystore recipient of an agent: tokens are keyed to the person, not the share."""
     return f"agent-{user_id.hex}"
-
-
-# ------------------------------------------------------------------- the policy
-
-
-def restrict_to(policy: Policy, allowed: list[str]) -> tuple[Policy, list[str]]:
-    """The policy, with `keep` removed for every entity the engagement does not allow.
-
-    "Data the vendor may see" is what may stay in clear; anything else falls back to the
-    policy's default (drop, redact or mask), and the change is listed for the owner.
-    """
-    doc = policy.document
-    entities = dict(doc.entities)
-    changes = []
-    for entity, rule in doc.entities.items():
-        if rule.action is Action.KEEP and entity.value not in allowed:
-            entities[entity] = rule.model_copy(update={"action": Action(doc.default)})
-            changes.append(
-                f"{entity.value}: keep → {doc.default} (not allowed on this engagement)"
-            )
-    if not changes:
-        return policy, []
-    document = doc.model_copy(update={"entities": entities})
-    return Policy(document=document, source=f"{policy.source}, restricted"), changes
-
-
-def effective_policy(template: str, allowed: list[str]) -> tuple[Policy, list[str]]:
-    return restrict_to(load_template(template), allowed)
-
-
-def _policy_text(policy: Policy) -> str:
-    text: str = yaml.safe_dump(
-        policy_to_dict(policy), sort_keys=False, allow_unicode=True
-    )
-    return text
 
 
 # ------------------------------------------------------------------- creating
@@ -149,7 +115,9 @@ def create_share(
             f"The share must expire after today and by the engagement's end "
             f"({engagement.ends_on.isoformat()})."
         )
-    policy, changes = effective_policy(data.policy, list(engagement.data_categories))
+    policy, changes = effective_policy(
+        data.policy, list(engagement.data_categories), data.protection
+    )
     now = deps.clock.now()
     share = Share(
         client_org_id=engagement.client_org_id,
@@ -157,7 +125,7 @@ def create_share(
         dataset_id=dataset.id,
         version_id=version.id,
         policy_name=policy.name,
-        policy_text=_policy_text(policy),
+        policy_text=policy_text(policy),
         policy_changes=changes,
         purpose=data.purpose,
         can_download=data.can_download,
@@ -197,6 +165,7 @@ def create_share(
             "version": version.number,
             "policy": policy.name,
             "policy_changes": len(changes),
+            "owner_changes": sum(c.endswith("(by the owner)") for c in changes),
             "recipients": len(recipients),
             "waiting": sum(r.state == RecipientState.WAITING for r in recipients),
             "can_download": share.can_download,
@@ -298,7 +267,7 @@ def render_recipient(
             blob_key=version.blob_key,
         ),
     )
-    out_suffix = ".txt" if version.kind in _TEXT_KINDS else suffix
+    out_suffix = ".txt" if version.kind in TEXT_KINDS else suffix
     out = MemoryTarget(f"{PurePosixPath(version.filename).stem[:80]}{out_suffix}")
     try:
         with session.begin_nested():

@@ -28,9 +28,9 @@ from outguard.shares.service import (
     create_share,
     get_share,
     render_recipient,
-    restrict_to,
     revoke,
 )
+from outguard.shares.protection import restrict_to
 from outguard.shares.workspace import my_shares, open_rendition, page_of, record_access
 from tests.integration.engagements.conftest import HOME_IP
 
@@ -187,7 +187,7 @@ def test_who_may_share_and_what(setup, ddeps, version):
         _share(s, ddeps, version, agent_ids=[s.world.people["subagent"].id])
     with pytest.raises(DomainValidationError, match="expire"):
         _share(s, ddeps, version, expires_on=s.engagement.ends_on + timedelta(days=1))
-    with pytest.raises(NotFoundError, match="template"):
+    with pytest.raises(DomainValidationError, match="No protection template"):
         _share(s, ddeps, version, policy="no-such-template")
 
 

@@ -28,7 +28,11 @@ from outguard.shares.attest import (
 )
 from outguard.shares.certificate_pdf import certificate_pdf
 from outguard.shares.certificates import key_sha256
-from outguard.shares.choices import candidates, shareable_engagements
+from outguard.shares.choices import (
+    candidates,
+    preview_protection,
+    shareable_engagements,
+)
 from outguard.shares.ending import certificate_file, certificates
 from outguard.shares.returns import reidentified_file, reidentify_return, returns_of
 from outguard.shares.service import (
@@ -46,6 +50,7 @@ from outguard.web.ui.forms import domain_form_error, field_errors, form_error
 
 router = APIRouter()
 _DEFAULT_POLICY = "bookkeeping"
+_PROTECT = "protect_"
 
 
 def _share_form_context(
@@ -70,16 +75,35 @@ def _share_form_context(
         for k in (chosen.work_kinds if chosen else [])
         if k.replace("_", "-") in template_names()
     ]
+    template = str(form.get("policy") or (fitting[0] if fitting else _DEFAULT_POLICY))
+    version = scanned[0] if scanned else None
+    preview, preview_error = None, None
+    if chosen is not None and version is not None:
+        try:
+            preview = preview_protection(
+                session,
+                actor,
+                version_id=version.id,
+                engagement_id=chosen.id,
+                template=template,
+                overrides=form.get("protection") or {},
+                deps=deps,
+            )
+        except OutguardError as exc:
+            preview_error = exc.message
     return {
         "active": "datasets",
         "d": dataset,
-        "version": scanned[0] if scanned else None,
+        "version": version,
         "engagements": options,
+        "preview": preview,
+        "preview_error": preview_error,
         "e": chosen,
         "agents": rows,
         "templates": template_names(),
         "form": {
-            "policy": fitting[0] if fitting else _DEFAULT_POLICY,
+            "policy": template,
+            "protection": {},
             "purpose": "",
             "expires_on": min(
                 today + timedelta(days=30), chosen.ends_on if chosen else today
@@ -118,21 +142,8 @@ async def share_create(
     deps: DataDeps,
 ) -> Response:
     _ = auth
-    raw = await request.form()
-    form: dict[str, Any] = {
-        "engagement_id": raw.get("engagement_id") or None,
-        "version_id": raw.get("version_id") or None,
-        "policy": raw.get("policy") or "",
-        "purpose": raw.get("purpose") or "",
-        "expires_on": raw.get("expires_on") or None,
-        "agent_ids": raw.getlist("agent_ids"),
-        "can_download": raw.get("can_download") == "on",
-        "can_return": raw.get("can_return") == "on",
-    }
-    try:
-        engagement_id = uuid.UUID(str(form["engagement_id"]))
-    except ValueError:
-        engagement_id = None
+    form = _share_form(await request.form())
+    engagement_id = _uuid_or_none(form["engagement_id"])
     context = _share_form_context(session, actor, dataset_id, engagement_id, deps, form)
     try:
         data = ShareCreate.model_validate(form)
@@ -145,6 +156,52 @@ async def share_create(
     except OutguardError as exc:
         raise domain_form_error(request, "share_new.html", context, exc) from exc
     return redirect(request, f"/shares/{view.share.id}", flash="share_created")
+
+
+def _share_form(raw: Any) -> dict[str, Any]:
+    return {
+        "engagement_id": raw.get("engagement_id") or None,
+        "version_id": raw.get("version_id") or None,
+        "policy": raw.get("policy") or "",
+        # The owner's per-entity choices: `protect_<ENTITY>` selects on the form.
+        "protection": {
+            str(k).removeprefix(_PROTECT): str(v)
+            for k, v in raw.multi_items()
+            if str(k).startswith(_PROTECT) and v
+        },
+        "purpose": raw.get("purpose") or "",
+        "expires_on": raw.get("expires_on") or None,
+        "agent_ids": raw.getlist("agent_ids"),
+        "can_download": raw.get("can_download") == "on",
+        "can_return": raw.get("can_return") == "on",
+    }
+
+
+def _uuid_or_none(value: object) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+@router.post("/datasets/{dataset_id}/share/preview")
+async def share_preview(
+    request: Request,
+    dataset_id: uuid.UUID,
+    session: DbSession,
+    auth: CurrentSession,
+    actor: PageActor,
+    deps: DataDeps,
+) -> Response:
+    """The form again, previewing the chosen protection (the page's script: just that)."""
+    _ = auth
+    form = _share_form(await request.form())
+    context = _share_form_context(
+        session, actor, dataset_id, _uuid_or_none(form["engagement_id"]), deps, form
+    )
+    if request.headers.get("x-preview") == "fragment":
+        return render(request, "_share_preview.html", context)
+    return render(request, "share_new.html", context)
 
 
 @router.get("/shares/{share_id}")
