@@ -23,6 +23,7 @@ from outguard.errors import (
 from outguard.keystore.service import KeyDestroyedError, load_data_key
 from outguard.pii.entities import Entity
 from outguard.protect.policy import Action, parse_policy
+from outguard.shares.protection import restrict_to
 from outguard.shares.service import (
     ShareCreate,
     create_share,
@@ -30,7 +31,6 @@ from outguard.shares.service import (
     render_recipient,
     revoke,
 )
-from outguard.shares.protection import restrict_to
 from outguard.shares.workspace import my_shares, open_rendition, page_of, record_access
 from tests.integration.engagements.conftest import HOME_IP
 
