@@ -60,8 +60,7 @@ class ThrowawayTransforms:
             return [None] * len(values)
         key = keyed_digest(self.seed, "preview-vault", kind)
         return [
-            next(_CANDIDATES[kind](key, v), None) if v.strip() else None
-            for v in values
+            next(_CANDIDATES[kind](key, v), None) if v.strip() else None for v in values
         ]
 
 
@@ -69,7 +68,9 @@ class ThrowawayTransforms:
 class Preview:
     names: list[str]
     rows: list[list[str]]
-    actions: dict[str, str]  # input column -> what happens to it (keep, tokenize, drop...)
+    actions: dict[
+        str, str
+    ]  # input column -> what happens to it (keep, tokenize, drop...)
 
 
 def preview_table(

@@ -13,7 +13,16 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from outguard.db.base import Base, UUIDPrimaryKey
@@ -80,6 +89,10 @@ class ShareRecipient(UUIDPrimaryKey, Base):
         ForeignKey("users.id", ondelete="RESTRICT"), index=True
     )
     state: Mapped[str] = mapped_column(String(16), default=RecipientState.WAITING)
+    # This agent may only view, even where the share allows downloads.
+    view_only: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     waiting_for: Mapped[list[str]] = mapped_column(JSON, default=list)  # gate codes
     rendition_id: Mapped[str | None] = mapped_column(String(32))
     output_name: Mapped[str | None] = mapped_column(String(255))
@@ -99,6 +112,9 @@ class ShareRecipient(UUIDPrimaryKey, Base):
     @property
     def recipient_state(self) -> RecipientState:
         return RecipientState(self.state)
+
+    def may_download(self, share: Share) -> bool:
+        return share.can_download and not self.view_only
 
 
 class ReturnState(StrEnum):

@@ -69,6 +69,8 @@ class ShareCreate(BaseModel):
     agent_ids: list[uuid.UUID] = Field(min_length=1, max_length=200)
     purpose: str = Field(min_length=3, max_length=500)
     can_download: bool = False
+    # Agents of `agent_ids` who may only view, even though the share allows downloads.
+    view_only_ids: list[uuid.UUID] = Field(default_factory=list, max_length=200)
     can_return: bool = True
     expires_on: date
 
@@ -145,6 +147,7 @@ def create_share(
             share_id=share.id,
             user_id=user_id,
             state=RecipientState.WAITING,
+            view_only=user_id in data.view_only_ids,
             waiting_for=[],
             created_at=now,
         )
@@ -169,6 +172,7 @@ def create_share(
             "recipients": len(recipients),
             "waiting": sum(r.state == RecipientState.WAITING for r in recipients),
             "can_download": share.can_download,
+            "view_only_agents": sum(r.view_only for r in recipients),
             "can_return": share.can_return,
             "expires_on": data.expires_on.isoformat(),
         },

@@ -115,9 +115,9 @@ def open_rendition(
     result = gate.enforce(session, actor, share.engagement_id, clock=deps.clock)
     if not result.allowed:
         return Opened(result, share, recipient)
-    if purpose == "download" and not share.can_download:
+    if purpose == "download" and not recipient.may_download(share):
         raise PermissionDeniedError(
-            "This share is view-only: the client did not allow downloads."
+            "This share is view-only for you: the client did not allow downloads."
         )
     _limit(session, actor, purpose, deps)
     if recipient.recipient_state is not RecipientState.READY:

@@ -292,3 +292,26 @@ def test_agents_are_rate_limited(setup, ddeps, version):
     assert open_rendition(
         s.world_session, agent, view.share.id, deps=tight, purpose="view"
     ).result.allowed
+
+
+def test_one_agent_can_be_view_only_on_a_share_that_allows_downloads(
+    setup, ddeps, version
+):
+    s = setup
+    agent = s.world.people["agent"]
+    view = _share(s, ddeps, version, can_download=True, view_only_ids=[agent.id])
+    [recipient] = view.recipients
+    assert recipient.view_only
+    render_recipient(s.world_session, recipient.id, deps=ddeps)
+    seen = open_rendition(
+        s.world_session, s.actor("agent"), view.share.id, deps=ddeps, purpose="view"
+    )
+    assert seen.data
+    with pytest.raises(PermissionDeniedError, match="view-only for you"):
+        open_rendition(
+            s.world_session,
+            s.actor("agent"),
+            view.share.id,
+            deps=ddeps,
+            purpose="download",
+        )

@@ -40,6 +40,7 @@ router = APIRouter(prefix="/shares", tags=["shares"])
 class RecipientRead(BaseModel):
     user_id: uuid.UUID
     state: str
+    view_only: bool
     waiting_for: list[str]
     rows: int | None
     canaries: int | None
@@ -76,6 +77,7 @@ def _recipient(r: ShareRecipient) -> RecipientRead:
     return RecipientRead(
         user_id=r.user_id,
         state=r.state,
+        view_only=r.view_only,
         waiting_for=list(r.waiting_for),
         rows=r.rows,
         canaries=r.canaries,

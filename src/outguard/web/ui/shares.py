@@ -109,6 +109,7 @@ def _share_form_context(
                 today + timedelta(days=30), chosen.ends_on if chosen else today
             ).isoformat(),
             "agent_ids": [],
+            "view_only_ids": [],
             **form,
         },
     }
@@ -172,6 +173,7 @@ def _share_form(raw: Any) -> dict[str, Any]:
         "purpose": raw.get("purpose") or "",
         "expires_on": raw.get("expires_on") or None,
         "agent_ids": raw.getlist("agent_ids"),
+        "view_only_ids": raw.getlist("view_only_ids"),
         "can_download": raw.get("can_download") == "on",
         "can_return": raw.get("can_return") == "on",
     }
