@@ -1,16 +1,26 @@
-"""In a real browser: staff share an uploaded payroll file with two agents of the demo
-engagement; Asha (compliant) gets her copy, views it under her watermark and downloads it;
-Ben (training missing) waits, with the reason; a 30-row subset of Asha's download handed in
-by the owner is traced to her; her copy is revoked and the viewer refuses at once."""
+"""The whole story in a real browser, with the demo data.
+
+Staff upload a payroll file and see the scan report; they share it with two agents of the
+demo engagement, changing the protection with a live preview; Asha views her copy under
+her watermark and downloads it; Ben is view-only, and the UI and the API both refuse him a
+download; Asha returns a worked file that the owner re-identifies; a 30-row subset of
+Asha's download found outside is traced to her; Ben's access is revoked and his viewer
+refuses at once; the owner ends the engagement, every copy is destroyed, and the
+destruction certificate verifies with `outguard certificate verify`.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
 from outguard.accounts.service.demo import DEMO_PASSWORD
+from outguard.instance.home import InstancePaths
+from outguard.security.signing import SigningKey
 
 SHOTS = Path("test-artifacts") / "screenshots"
 
@@ -41,11 +51,10 @@ def _choose_demo_engagement(sp: Page) -> None:
         sp.get_by_role("button", name="Choose").click()
 
 
-def _asha_is_trained(browser, signed_in_state, base: str) -> None:
-    """Other stories may have required a retake of the training: Asha takes it (again)."""
-    context = browser.new_context(
-        storage_state=signed_in_state("agent1@northwind.example")
-    )
+def _takes_training(browser, signed_in_state, base: str, email: str) -> None:
+    """Ben has not taken the training in the demo; other stories may require Asha to
+    retake it: each takes it (again)."""
+    context = browser.new_context(storage_state=signed_in_state(email))
     ap = context.new_page()
     ap.goto(f"{base}/training")
     ap.get_by_role("link", name="Handling client data at Maple Street").first.click()
@@ -61,9 +70,10 @@ def _asha_is_trained(browser, signed_in_state, base: str) -> None:
     context.close()
 
 
-def test_share_view_wait_and_revoke(live_server, browser, signed_in_state, tmp_path):
+def test_the_whole_story(live_server, browser, signed_in_state, tmp_path):
     base = live_server.url
-    _asha_is_trained(browser, signed_in_state, base)
+    for agent in ("agent1@northwind.example", "agent2@northwind.example"):
+        _takes_training(browser, signed_in_state, base, agent)
     export = tmp_path / "payroll-story.csv"
     export.write_text(
         "employee,ssn,email,amount\n"
@@ -74,29 +84,7 @@ def test_share_view_wait_and_revoke(live_server, browser, signed_in_state, tmp_p
     )
     staff = browser.new_context(storage_state=signed_in_state("staff@maple.example"))
     sp = staff.new_page()
-    _upload(sp, base, export)
-    sp.get_by_role("link", name="Share with agents").click()
-    _choose_demo_engagement(sp)
-    sp.get_by_label(re.compile("Asha Agent")).check()
-    sp.get_by_label(re.compile("Ben Agent")).check()
-    sp.get_by_label("Protection").select_option("payroll")
-    sp.get_by_label("Purpose (recorded)").fill("December payroll run")
-    sp.get_by_label(re.compile("download it")).check()
-    _shot(sp, "share-new")
-    sp.get_by_role("button", name="Share").click()
-    expect(sp.get_by_text("Shared.")).to_be_visible()
-    share_url = sp.url
-    ben = sp.get_by_role("row", name=re.compile("Ben Agent"))
-    expect(ben).to_contain_text("waiting")
-    expect(ben).to_contain_text(re.compile("Handling client data", re.IGNORECASE))
-    asha_row = sp.get_by_role("row", name=re.compile("Asha Agent"))
-    for _ in range(30):  # the embedded worker renders the copy
-        if "ready" in asha_row.inner_text():
-            break
-        sp.wait_for_timeout(1000)
-        sp.reload()
-    expect(asha_row).to_contain_text("ready")
-    _shot(sp, "share-detail")
+    share_url = _staff_shares_with_asha_and_ben(sp, base, export)
 
     asha = browser.new_context(
         storage_state=signed_in_state("agent1@northwind.example")
@@ -122,9 +110,74 @@ def test_share_view_wait_and_revoke(live_server, browser, signed_in_state, tmp_p
         browser, signed_in_state, ap, share_url, lines, tmp_path
     )
 
-    _staff_revokes_asha(sp, share_url, ap, viewer_url)
+    ben_viewer = _ben_may_only_view(browser, signed_in_state, base, share_url)
+    _staff_revokes_ben(sp, share_url, ben_viewer)
+    _owner_ends_the_engagement(
+        browser, signed_in_state, live_server, share_url, ap, viewer_url, tmp_path
+    )
     staff.close()
     asha.close()
+
+
+def _staff_shares_with_asha_and_ben(sp: Page, base: str, export: Path) -> str:
+    """Upload, scan report, the share form with its live preview; both copies made."""
+    _upload(sp, base, export)
+    sp.get_by_role("link", name="Share with agents").click()
+    _choose_demo_engagement(sp)
+    sp.get_by_label("Template").select_option("payroll")
+    sp.wait_for_load_state()
+    expect(sp.get_by_text("What the agents will see")).to_be_visible()
+    sp.get_by_role("checkbox", name=re.compile(r"^Asha Agent eligible")).check()
+    sp.get_by_role("checkbox", name=re.compile(r"^Ben Agent eligible")).check()
+    sp.get_by_label(re.compile("Ben Agent may only view")).check()
+    preview = sp.locator("#share-preview")
+    expect(preview).not_to_contain_text("536-22-8700")  # tokenized in the preview
+    sp.get_by_label("Email").select_option("drop")  # the live preview follows
+    expect(preview).to_contain_text("Not sent at all: email")
+    expect(preview).to_contain_text("EMAIL: tokenize → drop (by the owner)")
+    sp.get_by_label("Purpose (recorded)").fill("December payroll run")
+    sp.get_by_label(re.compile("download it")).check()
+    _shot(sp, "share-new")
+    sp.get_by_role("button", name="Share", exact=True).click()
+    expect(sp.get_by_text("Shared.")).to_be_visible()
+    share_url = sp.url
+    for name in ("Asha Agent", "Ben Agent"):
+        row = sp.get_by_role("row", name=re.compile(name))
+        for _ in range(30):  # the embedded worker renders the copies
+            if "ready" in row.inner_text():
+                break
+            sp.wait_for_timeout(1000)
+            sp.reload()
+        expect(row).to_contain_text("ready")
+    expect(sp.get_by_role("row", name=re.compile("Ben Agent"))).to_contain_text(
+        "view only"
+    )
+    _shot(sp, "share-detail")
+    return share_url
+
+
+def _ben_may_only_view(browser, signed_in_state, base: str, share_url: str) -> Page:
+    """Ben opens his copy; no download in the UI, and the API and the URL refuse it."""
+    ben = browser.new_context(storage_state=signed_in_state("agent2@northwind.example"))
+    bp = ben.new_page()
+    bp.goto(base + "/checklist")
+    bp.get_by_role(
+        "link", name=re.compile("workspace|Open", re.IGNORECASE)
+    ).first.click()
+    expect(bp.get_by_text("December payroll run")).to_be_visible()
+    expect(bp.get_by_text("view only").first).to_be_visible()
+    bp.get_by_role("link", name="Open").first.click()
+    expect(bp.locator(".watermark").first).to_contain_text("Ben Agent")
+    expect(bp.get_by_text("view only")).to_be_visible()
+    expect(bp.get_by_role("link", name=re.compile("Download"))).to_have_count(0)
+    _shot(bp, "viewer-view-only")
+    share_id = share_url.rstrip("/").rsplit("/", 1)[1]
+    api = bp.request.get(f"{base}/api/v1/shares/{share_id}/rendition")
+    assert api.status == 403
+    assert "view-only" in api.text()
+    direct = bp.request.get(f"{bp.url}/download")
+    assert direct.status == 403
+    return bp
 
 
 def _owner_traces(
@@ -146,19 +199,58 @@ def _owner_traces(
     owner.close()
 
 
-def _staff_revokes_asha(sp: Page, share_url: str, ap: Page, viewer_url: str) -> None:
-    """Revocation is immediate: Asha's viewer refuses on the next request."""
+def _staff_revokes_ben(sp: Page, share_url: str, bp: Page) -> None:
+    """Revocation is immediate: Ben's viewer refuses on the next request."""
+    viewer_url = bp.url
     sp.goto(share_url)
-    sp.get_by_role("row", name=re.compile("Asha Agent")).get_by_placeholder(
+    sp.get_by_role("row", name=re.compile("Ben Agent")).get_by_placeholder(
         "Reason"
-    ).fill("Work moved in-house")
-    sp.get_by_role("row", name=re.compile("Asha Agent")).get_by_role(
+    ).fill("Work moved to Asha")
+    sp.get_by_role("row", name=re.compile("Ben Agent")).get_by_role(
         "button", name="Revoke"
     ).click()
     expect(sp.get_by_text("Revoked.")).to_be_visible()
-    response = ap.goto(viewer_url)
+    response = bp.goto(viewer_url)
     assert response is not None
     assert response.status == 403
+    bp.context.close()
+
+
+def _owner_ends_the_engagement(
+    browser, signed_in_state, live_server, share_url, ap, viewer_url, tmp_path
+) -> None:
+    """Every copy is destroyed; the certificate downloads and verifies offline."""
+    owner = browser.new_context(storage_state=signed_in_state("owner@maple.example"))
+    op = owner.new_page()
+    op.goto(live_server.url + "/engagements")
+    op.get_by_role("link", name="Monthly bookkeeping and payroll").first.click()
+    op.get_by_role("radio", name="End", exact=True).check()
+    op.get_by_label("Reason (recorded in the audit log)").fill("The contract is over")
+    op.get_by_role("button", name="Apply").click()
+    expect(op.get_by_text("ended").first).to_be_visible()
+    response = ap.goto(viewer_url)
+    assert response is not None
+    assert response.status in {403, 404}
+    op.goto(share_url)
+    op.get_by_role("listitem").filter(has_text="The engagement ended").get_by_role(
+        "link"
+    ).click()
+    expect(op.get_by_text("The engagement ended").first).to_be_visible()
+    expect(op.get_by_role("heading", name="Destruction certificate")).to_be_visible()
+    _shot(op, "certificate")
+    with op.expect_download() as download:
+        op.get_by_role("link", name="Download PDF").click()
+    pdf = tmp_path / "certificate.pdf"
+    download.value.save_as(pdf)
+    out = live_server.cli("certificate", "verify", str(pdf), "--json")
+    report = json.loads(out)
+    assert report["ok"], report
+    assert report["in_audit_log"] is True
+    pinned = hashlib.sha256(
+        SigningKey(InstancePaths(live_server.home).audit_key.read_bytes()).public_key
+    ).hexdigest()
+    assert report["key_sha256"] == pinned
+    owner.close()
 
 
 def _asha_returns_and_owner_reidentifies(
