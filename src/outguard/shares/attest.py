@@ -9,9 +9,10 @@ request and the answer beside the share's destruction certificate.
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from outguard.accounts.policy import has_permission
-from outguard.accounts.service import AccountsDeps, users
+from outguard.accounts.service import AccountsDeps, orgs, users
 from outguard.audit.service import record
 from outguard.audit.tags import AuditTag
 from outguard.db import Session
@@ -21,12 +22,13 @@ from outguard.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
+from outguard.mail import OutgoingMail
 from outguard.security.decisions import Deny
 from outguard.security.permissions import Permission
 from outguard.shares.models import DeletionAttestation, Share
 from outguard.shares.repository import ShareRepository
 from outguard.shares.service import readable_share
-from outguard.types import Actor, Clock
+from outguard.types import Actor, Clock, Role
 
 
 def pending_for_vendor(session: Session, actor: Actor) -> list[DeletionAttestation]:
@@ -95,3 +97,55 @@ def attest_deletion(
 def share_for_attestation(session: Session, row: DeletionAttestation) -> Share | None:
     """The share a request is about (the vendor sees its purpose, nothing else)."""
     return ShareRepository(session).share(row.share_id)
+
+
+REMIND_EVERY = timedelta(days=7)
+_SYSTEM = Actor.system("worker:shares")
+
+
+def remind_attestations(session: Session, *, deps: AccountsDeps) -> int:
+    """E-mail the vendor admins of every statement still owed, at most weekly; how many sent.
+
+    Run with the daily expiry sweep. The e-mail names the client and the number of
+    downloads, never the share's purpose (a free text that could hold names).
+    """
+    now = deps.clock.now()
+    sent = 0
+    for row in ShareRepository(session).attestations_owed():
+        if row.reminded_at is not None and now - row.reminded_at < REMIND_EVERY:
+            continue
+        client = orgs.org_unscoped(session, row.client_org_id)
+        admins = [
+            u
+            for u in users.users_in_org_unscoped(session, row.vendor_org_id)
+            if u.is_active and Role.VENDOR_ADMIN.value in u.roles
+        ]
+        for admin in admins:
+            deps.mailer.send(
+                OutgoingMail(
+                    to=admin.email,
+                    subject="outguard: confirm that downloaded copies were deleted",
+                    text=(
+                        f"Hello {admin.display_name},\n\n"
+                        f"{client.name if client else 'A client'} ended a share whose "
+                        f"copies your agents downloaded ({row.downloads} download(s)), "
+                        f"on {row.requested_at:%Y-%m-%d}. outguard destroyed every copy "
+                        "it held; the downloaded ones are yours to delete.\n\n"
+                        "Once they are deleted, state it (typed name and password): "
+                        f"{deps.base_url}/attestations\n"
+                    ),
+                )
+            )
+            record(
+                session,
+                _SYSTEM,
+                AuditTag.REMINDER_SENT,
+                clock=deps.clock,
+                subject_type="user",
+                subject_id=admin.id,
+                org_id=admin.org_id,
+                details={"items": ["deletion_attestation"]},
+            )
+            sent += 1
+        row.reminded_at = now
+    return sent

@@ -231,3 +231,4 @@ class DeletionAttestation(UUIDPrimaryKey, Base):
         ForeignKey("users.id", ondelete="SET NULL")
     )
     attested_at: Mapped[datetime | None]
+    reminded_at: Mapped[datetime | None]  # the last e-mail to the vendor's admins

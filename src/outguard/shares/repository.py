@@ -195,6 +195,14 @@ class ShareRepository:
         )
         return list(self._session.execute(stmt).scalars())
 
+    def attestations_owed(self) -> list[DeletionAttestation]:
+        stmt = (
+            select(DeletionAttestation)
+            .where(DeletionAttestation.attested_at.is_(None))
+            .order_by(DeletionAttestation.requested_at)
+        )
+        return list(self._session.execute(stmt).scalars())
+
     def attestations_of(self, share_id: uuid.UUID) -> list[DeletionAttestation]:
         stmt = select(DeletionAttestation).where(
             DeletionAttestation.share_id == share_id

@@ -21,6 +21,7 @@ from outguard.jobs.runner import JobContext, JobRegistry
 from outguard.keystore.provider import make_key_provider
 from outguard.mail import make_mailer
 from outguard.settings import Settings
+from outguard.shares.attest import remind_attestations
 from outguard.shares.ending import SWEEP_JOB, sweep_expired
 from outguard.shares.service import RENDER_JOB, render_recipient
 from outguard.storage import make_blob_store
@@ -80,13 +81,14 @@ def _render(
 
 
 def _expire(
-    deps: Callable[[], DatasetsDeps],
+    deps: Callable[[], DatasetsDeps], accounts: Callable[[], AccountsDeps]
 ) -> Callable[[Session, JobContext], dict[str, Any]]:
     def handler(session: Session, ctx: JobContext) -> dict[str, Any]:
-        """Shred the copies of shares past their end date (with certificates)."""
+        """Shred expired shares' copies; remind vendors of deletion statements owed."""
         count = sweep_expired(session, deps=deps())
+        reminded = remind_attestations(session, deps=accounts())
         ctx.report_progress(1.0, f"{count} share(s)")
-        return {"expired": count}
+        return {"expired": count, "attestation_reminders": reminded}
 
     return handler
 
@@ -125,5 +127,5 @@ def build_registry(
         registry.register(REMIND, _remind(deps))
         registry.register(SCAN_JOB, _scan(data_deps))
         registry.register(RENDER_JOB, _render(data_deps))
-        registry.register(SWEEP_JOB, _expire(data_deps))
+        registry.register(SWEEP_JOB, _expire(data_deps, deps))
     return registry

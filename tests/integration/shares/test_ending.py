@@ -21,6 +21,7 @@ from outguard.keystore.service import KeyDestroyedError, load_data_key
 from outguard.security.signing import SigningKey
 from outguard.shares.attest import (
     attest_deletion,
+    remind_attestations,
     attestations_of_share,
     pending_for_vendor,
 )
@@ -147,6 +148,20 @@ def test_downloaded_copies_need_the_vendors_statement(setup, ddeps):
     [request] = pending_for_vendor(s.world_session, s.actor("vadmin"))
     assert request.downloads == 1
     assert pending_for_vendor(s.world_session, s.actor("agent")) == []
+    # The daily run e-mails the vendor's admins, then again only a week later.
+    outbox = s.deps.mailer.sent
+    before = len(outbox)
+    assert remind_attestations(s.world_session, deps=s.deps) >= 1
+    mail = outbox[-1]
+    assert mail.to == s.world.people["vadmin"].email
+    assert "/attestations" in mail.text
+    assert "Payroll run" not in mail.text  # the purpose is free text: not mailed
+    sent = len(outbox)
+    assert remind_attestations(s.world_session, deps=s.deps) == 0
+    s.deps.clock.advance(timedelta(days=8))
+    assert remind_attestations(s.world_session, deps=s.deps) >= 1
+    assert len(outbox) > sent > before
+    s.deps.clock.advance(timedelta(days=-8))
     with pytest.raises(NotFoundError):
         attest_deletion(
             s.world_session,
