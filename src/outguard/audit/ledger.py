@@ -9,6 +9,7 @@ match the rebuilt tree.
 from __future__ import annotations
 
 import hmac
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,7 +37,8 @@ from outguard.audit.checkpoint import (
     sign_checkpoint,
 )
 from outguard.audit.evidence import build_bundle
-from outguard.audit.models import AuditCheckpoint, AuditEvent, AuditHead
+from outguard.audit.leaves import ROW_FIELDS, batch_leaves
+from outguard.audit.models import AuditCheckpoint, AuditHead
 from outguard.audit.repository import AuditRepository
 from outguard.errors import DomainValidationError, NotFoundError
 from outguard.types import Clock
@@ -73,12 +75,6 @@ def _failed(events: int, matched: int, root: bytes, finding: Finding) -> LogRepo
     )
 
 
-def _event_dict(event: AuditEvent) -> dict[str, object]:
-    data: dict[str, object] = {name: getattr(event, name) for name in EVENT_FIELDS}
-    data["leaf_hash"] = event.leaf_hash
-    return data
-
-
 def verify_log(
     session: Session,
     *,
@@ -94,11 +90,22 @@ def verify_log(
         bad = _check_signatures(list(checkpoints.values()), trusted)
         if bad is not None:
             return _failed(0, 0, Frontier().root(), bad)
-    with repo.events_in_order(_BATCH) as stream:
-        walked = _walk(stream, checkpoints, progress, total)
-    if isinstance(walked, LogReport):
-        return walked
-    frontier, matched = walked
+    walk = _Walk(checkpoints)
+    with repo.event_rows_in_order(_BATCH) as batches:
+        for rows in batches:
+            done = walk.batch(rows)
+            if done is None:  # the fast path refused: read event by event to the end
+                report = walk.slowly(
+                    itertools.chain(rows, itertools.chain.from_iterable(batches))
+                )
+                if report is not None:
+                    return report
+                break
+            if isinstance(done, LogReport):
+                return done
+            if progress is not None:
+                progress(walk.frontier.size, total)
+    frontier, matched = walk.frontier, walk.matched
     prev = frontier.size
     finding = _tail_finding(prev, total, checkpoints, head, frontier)
     if finding is not None:
@@ -108,48 +115,90 @@ def verify_log(
     return LogReport(ok=True, events=prev, checkpoints=matched, root=frontier.root())
 
 
-def _mismatch(first: Row, stream: Iterator[AuditEvent]) -> Finding:
+class _Walk:
+    """Every event in order: re-hashed, added to the tree, held against its checkpoint.
+
+    Batches go the fast way (`leaves.batch_leaves`); from the first batch it refuses on,
+    events are read one by one (`chain.read_event`), which names what is wrong.
+    """
+
+    def __init__(self, checkpoints: dict[int, AuditCheckpoint]) -> None:
+        self.checkpoints = checkpoints
+        self.sizes = sorted(checkpoints, reverse=True)  # pop() yields the smallest
+        self.frontier = Frontier()
+        self.matched = 0
+
+    def _failed(self, finding: Finding) -> LogReport:
+        frontier = self.frontier
+        return _failed(frontier.size, self.matched, frontier.root(), finding)
+
+    def _reached(self, size: int) -> LogReport | None:
+        """Called at each tree size: a checkpoint there must hold the rebuilt root."""
+        sizes = self.sizes
+        while sizes and sizes[-1] < size:  # size 0, or skipped by a failed batch
+            sizes.pop()
+        if not sizes or sizes[-1] != size:
+            return None
+        sizes.pop()
+        if not hmac.compare_digest(
+            self.checkpoints[size].root_hash, self.frontier.root()
+        ):
+            detail = (
+                f"the checkpoint at tree size {size} does not match events 1..{size}"
+            )
+            return self._failed(Finding(Problem.BAD_CHECKPOINT, size, detail))
+        self.matched += 1
+        return None
+
+    def batch(self, rows: Sequence[Sequence[object]]) -> LogReport | bool | None:
+        """True if the batch holds, a report if a checkpoint does not, None if refused."""
+        frontier, sizes = self.frontier, self.sizes
+        start = frontier.size
+        leaves = batch_leaves(rows, start)
+        if leaves is None:
+            return None
+        done = 0
+        while sizes and sizes[-1] <= start + len(leaves):  # checkpoints cut the batch
+            cut = max(sizes[-1] - start, done)
+            frontier.extend(leaves[done:cut])
+            done = cut
+            bad = self._reached(frontier.size)
+            if bad is not None:
+                return bad
+        frontier.extend(leaves[done:])
+        return True
+
+    def slowly(self, rows: Iterator[Sequence[object]]) -> LogReport | None:
+        """Event by event, as before the fast path: the first problem gets its name."""
+        events = (_event_dict(row) for row in rows)
+        frontier = self.frontier
+        for event in events:
+            got = read_event(event, frontier.size)
+            if isinstance(got, Finding):
+                return self._failed(got)
+            seq, _, leaf, stored = got
+            if not hmac.compare_digest(leaf, stored):
+                return self._failed(_mismatch(got, events))
+            frontier.append(leaf)
+            bad = self._reached(seq)
+            if bad is not None:
+                return bad
+        return None
+
+
+def _event_dict(row: Sequence[object]) -> dict[str, object]:
+    return dict(zip(ROW_FIELDS, row, strict=True))
+
+
+def _mismatch(first: Row, stream: Iterator[dict[str, object]]) -> Finding:
     """Read a few rows past the first mismatch so a swap or a shift can be recognised."""
     rows: list[Row] = [first]
     for later in stream:
-        more = read_event(_event_dict(later), rows[-1][0])
+        more = read_event(later, rows[-1][0])
         if isinstance(more, Finding) or len(rows) >= _CONTEXT_ROWS:
             break
         rows.append(more)
     return classify(rows)
-
-
-def _walk(
-    stream: Iterator[AuditEvent],
-    checkpoints: dict[int, AuditCheckpoint],
-    progress: Callable[[int, int], None] | None,
-    total: int,
-) -> LogReport | tuple[Frontier, int]:
-    """Every event in order: re-hashed, appended, and checked against its checkpoint."""
-    frontier = Frontier()
-    matched = 0
-    for event in stream:
-        got = read_event(_event_dict(event), frontier.size)
-        if isinstance(got, Finding):
-            return _failed(frontier.size, matched, frontier.root(), got)
-        seq, _, leaf, stored = got
-        if not hmac.compare_digest(leaf, stored):
-            return _failed(
-                frontier.size, matched, frontier.root(), _mismatch(got, stream)
-            )
-        frontier.append(leaf)
-        checkpoint = checkpoints.get(seq)
-        if checkpoint is not None:
-            if not hmac.compare_digest(checkpoint.root_hash, frontier.root()):
-                detail = (
-                    f"the checkpoint at tree size {seq} does not match events 1..{seq}"
-                )
-                finding = Finding(Problem.BAD_CHECKPOINT, seq, detail)
-                return _failed(seq, matched, frontier.root(), finding)
-            matched += 1
-        if progress is not None and seq % _BATCH == 0:
-            progress(seq, total)
-    return frontier, matched
 
 
 def _tail_finding(
