@@ -211,6 +211,8 @@ class Frontier:
 
     def extend(self, leaves: Sequence[bytes]) -> None:
         """`append` for each leaf, as whole perfect subtrees built level by level."""
+        if set(map(len, leaves)) - {HASH_SIZE}:
+            raise ValueError("leaf hashes are 32 bytes")
         done, count = 0, len(leaves)
         while done < count:
             size = self._size
@@ -219,10 +221,7 @@ class Frontier:
             if size:
                 height = min(height, (size & -size).bit_length() - 1)
             width = 1 << height
-            packed = b"".join(leaves[done : done + width])
-            if len(packed) != width * HASH_SIZE:
-                raise ValueError("leaf hashes are 32 bytes")
-            self._push(_perfect_root(packed), height)
+            self._push(_perfect_root(b"".join(leaves[done : done + width])), height)
             done += width
 
     def _push(self, h: bytes, height: int) -> None:
