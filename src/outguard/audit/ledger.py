@@ -90,7 +90,7 @@ def verify_log(
         bad = _check_signatures(list(checkpoints.values()), trusted)
         if bad is not None:
             return _failed(0, 0, Frontier().root(), bad)
-    walk = _Walk(checkpoints)
+    walk = EventWalk(checkpoints)
     with repo.event_rows_in_order(_BATCH) as batches:
         for rows in batches:
             done = walk.batch(rows)
@@ -115,11 +115,12 @@ def verify_log(
     return LogReport(ok=True, events=prev, checkpoints=matched, root=frontier.root())
 
 
-class _Walk:
+class EventWalk:
     """Every event in order: re-hashed, added to the tree, held against its checkpoint.
 
-    Batches go the fast way (`leaves.batch_leaves`); from the first batch it refuses on,
-    events are read one by one (`chain.read_event`), which names what is wrong.
+    Batches of `ROW_FIELDS` tuples go the fast way (`leaves.batch_leaves`); from the first
+    batch it refuses on, events are read one by one (`chain.read_event`), which names what
+    is wrong. No database here: `verify_log` feeds it, and so does the benchmark.
     """
 
     def __init__(self, checkpoints: dict[int, AuditCheckpoint]) -> None:

@@ -160,7 +160,7 @@ class AuditRepository:
         stmt = (
             select(*columns).order_by(AuditEvent.seq).execution_options(yield_per=batch)
         )
-        result = self._session.execute(stmt)
+        result = self._session.connection().execute(stmt)  # Core: no ORM row handling
         try:
             yield (list(part) for part in result.partitions(batch))
         finally:
