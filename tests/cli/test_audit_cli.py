@@ -346,3 +346,45 @@ def test_a_bundle_exported_from_the_demo_verifies_with_no_outguard_home(tmp_path
     assert run.returncode == 0, run.stdout + run.stderr
     count = int(run.stdout.split("OK: ")[1].split()[0])
     assert count >= 10  # the demo's organisations, users, invitations...
+
+
+def test_consistency_between_two_checkpoints(tmp_path):
+    from outguard.audit.chain import verify_consistency
+
+    home = tmp_path / "home"
+    assert _run(home, "init").exit_code == 0
+    assert _run(home, "org", "add", "Acme Books", "--kind", "client").exit_code == 0
+    assert _run(home, "audit", "checkpoint").exit_code == 0
+    old_size = json.loads(_run(home, "audit", "verify", "--json").output)["events"]
+    for name in ("Birch Ltd", "Cedar plc"):
+        assert _run(home, "org", "add", name, "--kind", "vendor").exit_code == 0
+    assert _run(home, "audit", "checkpoint").exit_code == 0
+    new_size = json.loads(_run(home, "audit", "verify", "--json").output)["events"]
+    sizes = (str(old_size), str(new_size))
+    out = _run(home, "audit", "consistency", *sizes, "--json")
+    assert out.exit_code == 0, out.output
+    proof = json.loads(out.output)
+    assert proof["ok"] and (proof["old_size"], proof["new_size"]) == (
+        old_size,
+        new_size,
+    )
+    assert verify_consistency(
+        old_size,
+        new_size,
+        bytes.fromhex(proof["old_root"]),
+        bytes.fromhex(proof["new_root"]),
+        [bytes.fromhex(p) for p in proof["proof"]],
+    )
+    assert "consistent" in _run(home, "audit", "consistency", *sizes).output
+    missing = _run(home, "audit", "consistency", str(old_size), str(new_size + 1))
+    assert missing.exit_code == 5
+    db = next(home.rglob("*.db"))
+    with sqlite3.connect(db) as conn:  # rewrite what only the newer checkpoint covers
+        conn.execute("DROP TRIGGER audit_events_no_update")
+        conn.execute(
+            "UPDATE audit_events SET leaf_hash = ? WHERE seq = ?",
+            (b"\0" * 32, new_size),
+        )
+    bad = _run(home, "audit", "consistency", *sizes)
+    assert bad.exit_code == 9
+    assert "inconsistent" in bad.output

@@ -175,6 +175,19 @@ def root(leaf_hashes: Sequence[bytes]) -> bytes:
     return level[0]
 
 
+def _perfect_root(packed: bytes) -> bytes:
+    """Root over 2^k concatenated leaf hashes; left ‖ right are adjacent: one slice a node."""
+    sha, width = _sha256, 2 * HASH_SIZE
+    while len(packed) > HASH_SIZE:
+        packed = b"".join(
+            [
+                sha(b"\x01" + packed[j : j + width]).digest()
+                for j in range(0, len(packed), width)
+            ]
+        )
+    return packed
+
+
 class Frontier:
     """Compact range: perfect-subtree roots, largest first. O(log n) memory and root."""
 
@@ -195,6 +208,30 @@ class Frontier:
             n >>= 1
         stack.append(h)
         self._size += 1
+
+    def extend(self, leaves: Sequence[bytes]) -> None:
+        """`append` for each leaf, as whole perfect subtrees built level by level."""
+        if set(map(len, leaves)) - {HASH_SIZE}:
+            raise ValueError("leaf hashes are 32 bytes")
+        done, count = 0, len(leaves)
+        while done < count:
+            size = self._size
+            # the largest subtree that both starts aligned at `size` and fits
+            height = (count - done).bit_length() - 1
+            if size:
+                height = min(height, (size & -size).bit_length() - 1)
+            width = 1 << height
+            self._push(_perfect_root(b"".join(leaves[done : done + width])), height)
+            done += width
+
+    def _push(self, h: bytes, height: int) -> None:
+        """Add the root of 2^height leaves; `size` is a multiple of 2^height."""
+        stack, n = self._stack, self._size >> height
+        while n & 1:
+            h = _sha256(b"\x01" + stack.pop() + h).digest()
+            n >>= 1
+        stack.append(h)
+        self._size += 1 << height
 
     def to_bytes(self) -> bytes:
         """Size (8 bytes, big-endian) then the subtree roots: persisted with the log head."""

@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from outguard.audit.chain import Frontier, event_leaf_hash
+from outguard.audit.leaves import ROW_FIELDS
 from outguard.audit.models import AuditCheckpoint, AuditEvent, AuditHead
 from outguard.errors import TamperDetectedError
 
@@ -151,16 +152,17 @@ class AuditRepository:
         return self._session.get(AuditEvent, seq)
 
     @contextlib.contextmanager
-    def events_in_order(self, batch: int) -> Iterator[Iterator[AuditEvent]]:
-        """Events in seq order, fetched in batches (a server-side cursor on PostgreSQL)."""
+    def event_rows_in_order(
+        self, batch: int
+    ) -> Iterator[Iterator[list[tuple[Any, ...]]]]:
+        """Lists of plain row tuples (`leaves.ROW_FIELDS`), seq order: no ORM objects."""
+        columns = [getattr(AuditEvent, name) for name in ROW_FIELDS]
         stmt = (
-            select(AuditEvent)
-            .order_by(AuditEvent.seq)
-            .execution_options(yield_per=batch)
+            select(*columns).order_by(AuditEvent.seq).execution_options(yield_per=batch)
         )
-        result = self._session.execute(stmt).scalars()
+        result = self._session.connection().execute(stmt)  # Core: no ORM row handling
         try:
-            yield iter(result)
+            yield (list(part) for part in result.partitions(batch))
         finally:
             result.close()
 

@@ -242,3 +242,48 @@ def test_signed_checkpoints_verify_and_forgeries_fail(db_session, clock):
     altered = verify_log(db_session, trusted=trusted)
     assert altered.finding.problem is Problem.BAD_CHECKPOINT
     assert "altered" in altered.finding.detail
+
+
+def test_an_untouched_log_is_verified_the_fast_way(db_session, clock, monkeypatch):
+    """Rows straight from the engine (times, UUIDs, JSON) go through `batch_leaves`."""
+    from outguard.audit import ledger
+
+    def not_called(*_args, **_kwargs):
+        raise AssertionError("the slow path was taken")
+
+    monkeypatch.setattr(ledger, "read_event", not_called)
+    monkeypatch.setattr(ledger, "_BATCH", 5)
+    _fill(db_session, clock, n=23)
+    leaves = [
+        e.leaf_hash for e in db_session.query(AuditEvent).order_by(AuditEvent.seq)
+    ]
+    tree = MerkleTree(leaves)
+    for size in (3, 5, 11, 23):  # inside, at the end of and across batches
+        db_session.add(
+            AuditCheckpoint(
+                tree_size=size,
+                root_hash=tree.root(size),
+                note="t",
+                created_at=clock.now(),
+            )
+        )
+    db_session.flush()
+    report = verify_log(db_session)
+    assert report.ok, report.finding
+    assert (report.events, report.checkpoints, report.root) == (23, 4, tree.root())
+
+
+@pytest.mark.parametrize("seq", [1, 5, 6, 13, 23])
+def test_an_edit_in_any_batch_is_named(db_session, clock, monkeypatch, seq):
+    from outguard.audit import ledger
+
+    monkeypatch.setattr(ledger, "_BATCH", 5)
+    _fill(db_session, clock, n=23)
+    _lift_triggers(db_session)
+    db_session.execute(
+        text("UPDATE audit_events SET actor_display = 'x' WHERE seq = :s"), {"s": seq}
+    )
+    db_session.expire_all()
+    report = verify_log(db_session)
+    assert (report.finding.problem, report.finding.seq) == (Problem.EDITED, seq)
+    assert report.events == seq - 1

@@ -1,4 +1,4 @@
-"""`outguard audit verify|show` — prove the audit log is intact, read one event."""
+"""`outguard audit ...` — prove the log intact, prove checkpoints consistent, read events."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from outguard.audit.checkpoint import NoteError
 from outguard.audit.evidence import verify_bundle
 from outguard.audit.ledger import (
+    consistency_between,
     cosign_latest,
     event_record,
     events_after,
@@ -116,6 +117,40 @@ def checkpoint(ctx: typer.Context) -> None:
             return
         note = row.note
     typer.echo(note, nl=False)
+
+
+@app.command("consistency")
+def consistency(
+    ctx: typer.Context,
+    old_size: int = typer.Argument(..., help="Tree size of the older checkpoint."),
+    new_size: int = typer.Argument(..., help="Tree size of the newer checkpoint."),
+    json_output: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Prove the newer checkpoint extends the older one (RFC 9162 consistency proof).
+
+    The proof is checked against both stored roots first; exit 9 if it does not hold.
+    Whoever kept the two signed notes can check it against their copies.
+    """
+    cli: CliContext = ctx.obj
+    with cli.transaction() as session:
+        report = consistency_between(session, old_size, new_size)
+    if json_output:
+        print_json(report.as_dict())
+    elif report.ok:
+        console.print(
+            f"[green]✓ consistent:[/] {report.old_size:,} → {report.new_size:,} events\n"
+            f"old root {report.old_root.hex()}\nnew root {report.new_root.hex()}"
+        )
+        for step in report.proof:
+            console.print(step.hex(), highlight=False)
+    else:
+        err_console.print(
+            f"[bold red]✗ inconsistent:[/] the checkpoint at {report.new_size} does not "
+            f"extend the one at {report.old_size}",
+            highlight=False,
+        )
+    if not report.ok:
+        raise typer.Exit(EXIT_TAMPERED)
 
 
 @app.command("export")
