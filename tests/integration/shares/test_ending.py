@@ -21,9 +21,9 @@ from outguard.keystore.service import KeyDestroyedError, load_data_key
 from outguard.security.signing import SigningKey
 from outguard.shares.attest import (
     attest_deletion,
-    remind_attestations,
     attestations_of_share,
     pending_for_vendor,
+    remind_attestations,
 )
 from outguard.shares.certificate_pdf import certificate_pdf
 from outguard.shares.certificates import key_sha256, verify_certificate
