@@ -22,6 +22,7 @@ from faker import Faker
 from stdnum import luhn
 
 from outguard.pii.entities import Entity
+from outguard.protect.plausible import plausible_value
 
 MIN_CANARIES = 1
 MAX_CANARIES = 200
@@ -35,6 +36,8 @@ class CanaryColumn:
     entity: Entity | None
     samples: tuple[str, ...] = ()
     free_text: bool = False
+    # More of a non-personal column's values, for a canary value among them (else `samples`).
+    observed: tuple[str, ...] = ()
 
 
 # Notes a bookkeeper or collector would write: no personal data, nothing that stands out.
@@ -174,7 +177,11 @@ def _value(  # noqa: C901 - one branch per kind of value
         return fake.iban()
     if entity is Entity.IP_ADDRESS:
         return fake.ipv4_public()
-    # Bank accounts, licences, passports and non-personal columns: mimic a real value.
+    if (
+        entity is None
+    ):  # amounts, dates, codes, categories: among the column's own values
+        return plausible_value(column.observed or column.samples, rng)
+    # Bank accounts, licences, passports: mimic a real value.
     if samples:
         return _mimic(rng.choice(samples), rng)
     return ""

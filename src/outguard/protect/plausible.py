@@ -1,0 +1,116 @@
+"""A canary's value for a column that holds no identifier: drawn from what the column holds.
+
+A canary row must not stand out: an amount column whose values run 100-139 should not get
+420, a department column should get one of its departments. So a non-personal column's value
+is, by what its observed values are:
+
+- categories (values repeat): one of them, as often as they occur;
+- numbers: a number between the smallest and largest seen, written like one of them (sign
+  or parentheses, thousands separators, decimals);
+- dates: a date between the earliest and latest seen, in one of their layouts;
+- anything else (codes such as "INV-00123" or "E52044"): one of them with its digits redrawn,
+  letters and punctuation kept, so its prefix and layout stay the column's.
+"""
+
+from __future__ import annotations
+
+import random  # noqa: TID251 - the caller's seeded stream, not secrets
+import re
+from collections.abc import Sequence
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from outguard.protect.cells import parse_date
+from outguard.security import datetext
+
+_NUMBER = re.compile(
+    r"(?P<open>[(-]?)(?P<cur>\$?)(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<dec>\d+))?(?P<close>\)?)"
+)
+_DIGITS = re.compile(r"\d+")
+# The layouts a date sample may have, tried in order (as `cells.parse_date` reads them).
+_DATE_LAYOUTS = (
+    "%Y-%m-%d",
+    "%m/%d/%Y",
+    "%m/%d/%y",
+    "%m-%d-%Y",
+    "%d.%m.%Y",
+    "%Y/%m/%d",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%d-%b-%Y",
+    "%Y%m%d",
+)
+
+
+def plausible_value(samples: Sequence[str], rng: random.Random) -> str:
+    """A value that fits among `samples` (non-empty strings); "" when there are none."""
+    values = [s.strip() for s in samples if s and s.strip()]
+    if not values:
+        return ""
+    if len(set(values)) <= len(values) // 2:  # repeated: a category
+        return rng.choice(values)
+    numbers = [_number(v) for v in values]
+    if all(n is not None for n in numbers):
+        return _between_numbers(values, numbers, rng)  # type: ignore[arg-type]
+    dates = [_date(v) for v in values]
+    if all(d is not None for d in dates):
+        return _between_dates(dates, rng)  # type: ignore[arg-type]
+    return _redraw_digits(rng.choice(values), rng)
+
+
+def _number(value: str) -> Decimal | None:
+    m = _NUMBER.fullmatch(value)
+    if m is None or (m["open"] == "(") != (m["close"] == ")"):
+        return None
+    try:
+        amount = Decimal(
+            m["int"].replace(",", "") + ("." + m["dec"] if m["dec"] else "")
+        )
+    except InvalidOperation:  # pragma: no cover - the pattern admits only digits
+        return None
+    return -amount if m["open"] else amount
+
+
+def _between_numbers(
+    values: list[str], numbers: list[Decimal], rng: random.Random
+) -> str:
+    template = rng.choice(values)
+    m = _NUMBER.fullmatch(template)
+    assert m is not None  # noqa: S101 - every value parsed above
+    places = len(m["dec"] or "")
+    low, high = min(abs(n) for n in numbers), max(abs(n) for n in numbers)
+    step = Decimal(1).scaleb(-places)
+    span = int((high - low) / step)
+    drawn = low + step * rng.randint(0, max(span, 0))
+    text = f"{drawn:,.{places}f}" if "," in m["int"] else f"{drawn:.{places}f}"
+    return f"{m['open']}{m['cur']}{text}{m['close']}"
+
+
+def _date(value: str) -> tuple[date, str] | None:
+    found = parse_date(value)
+    if found is None:
+        return None
+    layout = next(
+        (f for f in _DATE_LAYOUTS if datetext.parse(value, f) == found), "%Y-%m-%d"
+    )
+    return found, layout
+
+
+def _between_dates(dates: list[tuple[date, str]], rng: random.Random) -> str:
+    first = min(d for d, _ in dates)
+    last = max(d for d, _ in dates)
+    drawn = first + timedelta(days=rng.randint(0, (last - first).days))
+    return drawn.strftime(rng.choice(dates)[1])
+
+
+def _redraw_digits(template: str, rng: random.Random) -> str:
+    """Each run of digits redrawn with as many digits (a leading zero stays a zero)."""
+
+    def redraw(m: re.Match[str]) -> str:
+        run = m.group()
+        lead = "0" if run[0] == "0" else str(rng.randint(1, 9))
+        return lead + "".join(str(rng.randint(0, 9)) for _ in run[1:])
+
+    return _DIGITS.sub(redraw, template)
