@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import random  # noqa: TID251 - the caller's seeded stream, not secrets
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar
 
 from outguard.protect.cells import parse_date
 from outguard.security import datetext
@@ -27,6 +28,7 @@ _NUMBER = re.compile(
     r"(?P<open>[(-]?)(?P<cur>\$?)(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<dec>\d+))?(?P<close>\)?)"
 )
 _DIGITS = re.compile(r"\d+")
+T = TypeVar("T")
 # The layouts a date sample may have, tried in order (as `cells.parse_date` reads them).
 _DATE_LAYOUTS = (
     "%Y-%m-%d",
@@ -44,20 +46,52 @@ _DATE_LAYOUTS = (
 )
 
 
+class Plausible:
+    """What a column's observed values allow, worked out once; `draw` gives one value."""
+
+    def __init__(self, samples: Sequence[str]) -> None:
+        self.values = [s.strip() for s in samples if s and s.strip()]
+        self.kind = "empty"
+        self.numbers: list[Decimal] = []
+        self.dates: list[tuple[date, str]] = []
+        if not self.values:
+            return
+        if len(set(self.values)) <= len(self.values) // 2:  # repeated: a category
+            self.kind = "category"
+            return
+        self.numbers = _all(_number, self.values)
+        if self.numbers:
+            self.kind = "number"
+            return
+        self.dates = _all(_date, self.values)
+        self.kind = "date" if self.dates else "code"
+
+    def draw(self, rng: random.Random) -> str:
+        if self.kind == "empty":
+            return ""
+        if self.kind == "category":
+            return rng.choice(self.values)
+        if self.kind == "number":
+            return _between_numbers(self.values, self.numbers, rng)
+        if self.kind == "date":
+            return _between_dates(self.dates, rng)
+        return _redraw_digits(rng.choice(self.values), rng)
+
+
+def _all(read: Callable[[str], T | None], values: list[str]) -> list[T]:
+    """Every value read, or [] as soon as one cannot be."""
+    out = []
+    for v in values:
+        found = read(v)
+        if found is None:
+            return []
+        out.append(found)
+    return out
+
+
 def plausible_value(samples: Sequence[str], rng: random.Random) -> str:
-    """A value that fits among `samples` (non-empty strings); "" when there are none."""
-    values = [s.strip() for s in samples if s and s.strip()]
-    if not values:
-        return ""
-    if len(set(values)) <= len(values) // 2:  # repeated: a category
-        return rng.choice(values)
-    numbers = [_number(v) for v in values]
-    if all(n is not None for n in numbers):
-        return _between_numbers(values, numbers, rng)  # type: ignore[arg-type]
-    dates = [_date(v) for v in values]
-    if all(d is not None for d in dates):
-        return _between_dates(dates, rng)  # type: ignore[arg-type]
-    return _redraw_digits(rng.choice(values), rng)
+    """A value that fits among `samples`; "" when there are none."""
+    return Plausible(samples).draw(rng)
 
 
 def _number(value: str) -> Decimal | None:
