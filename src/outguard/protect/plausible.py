@@ -18,7 +18,7 @@ import random  # noqa: TID251 - the caller's seeded stream, not secrets
 import re
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import TypeVar
 
 from outguard.protect.cells import parse_date
@@ -110,15 +110,22 @@ def _number(value: str) -> Decimal | None:
 def _between_numbers(
     values: list[str], numbers: list[Decimal], rng: random.Random
 ) -> str:
-    template = rng.choice(values)
-    m = _NUMBER.fullmatch(template)
-    assert m is not None  # noqa: S101 - every value parsed above
-    places = len(m["dec"] or "")
+    """A magnitude in the observed range, written like a value of as many integer digits."""
+    places = max(len(_NUMBER.fullmatch(v)["dec"] or "") for v in values)  # type: ignore[index]
     low, high = min(abs(n) for n in numbers), max(abs(n) for n in numbers)
     step = Decimal(1).scaleb(-places)
-    span = int((high - low) / step)
-    drawn = low + step * rng.randint(0, max(span, 0))
-    text = f"{drawn:,.{places}f}" if "," in m["int"] else f"{drawn:.{places}f}"
+    drawn = low + step * rng.randint(0, int((high - low) / step))
+    width = len(str(int(drawn)))
+    alike = [
+        v
+        for v, n in zip(values, numbers, strict=True)
+        if len(str(int(abs(n)))) == width
+    ]
+    m = _NUMBER.fullmatch(rng.choice(alike or values))
+    assert m is not None  # noqa: S101 - every value parsed above
+    own = len(m["dec"] or "")
+    drawn = drawn.quantize(Decimal(1).scaleb(-own), rounding=ROUND_DOWN)
+    text = f"{drawn:,.{own}f}" if "," in m["int"] else f"{drawn:.{own}f}"
     return f"{m['open']}{m['cur']}{text}{m['close']}"
 
 
