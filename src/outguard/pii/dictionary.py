@@ -55,6 +55,12 @@ class Dictionary:
     def find(self, text: str) -> Iterator[tuple[int, int, Entity]]:
         if not self._index:
             return
+        # Most texts hold no listed first word: tell so from the words alone, no offsets.
+        # (ASCII only: lower-casing keeps every offset, and the pattern reads both cases.)
+        if text.isascii() and self._index.keys().isdisjoint(
+            [w.rstrip(".") for w in _WORD.findall(text.lower())]
+        ):
+            return
         tokens = [
             (m.start(), m.end(), m.group().lower().rstrip("."))
             for m in _WORD.finditer(text)

@@ -10,10 +10,13 @@ Every step is a regex scan or a single pass, so time is linear in the length of 
 
 from __future__ import annotations
 
-import bisect
+import functools
 import itertools
+import re
 from collections.abc import Collection, Sequence
 from typing import Protocol
+
+import numpy as np
 
 from outguard.pii.detectors import ALL
 from outguard.pii.detectors.base import (
@@ -66,31 +69,93 @@ def _detectors_per_text(
     Each pattern runs once over the texts joined by newlines (`PatternDetector.joinable`
     says that finds every text the pattern matches alone), so the Python work per text is
     for the few detectors that match there. Detectors that cannot be joined run everywhere.
+    A detector that reports only beside a context word is run only over the texts that
+    hold one of its words at all (as plain text: a word inside its context window is one).
     """
-    starts = [0, *itertools.accumulate(len(t) + 1 for t in texts)]
-    joined = "\n".join(texts)
+    joined_all = _Joined(texts)
     per: list[list[PatternDetector]] = [[] for _ in texts]
-    hits: dict[
-        tuple[str, int], list[int]
-    ] = {}  # equal patterns (SSN, EIN, ABA) scan once
+    # equal patterns (SSN, EIN, ABA) scan once; equal word lists too
+    hits: dict[tuple[str, int, tuple[str, ...]], list[int]] = {}
+    worded: dict[tuple[str, ...], list[int]] = {}
     for detector in detectors:
         if not detector.joinable:
             for found in per:
                 found.append(detector)
             continue
-        key = (detector.pattern.pattern, detector.pattern.flags)
+        words = detector.context if detector.requires_context else ()
+        key = (detector.pattern.pattern, detector.pattern.flags, words)
         if key not in hits:
-            flagged: list[int] = []
-            for m in detector.pattern.finditer(joined):
-                first = bisect.bisect_right(starts, m.start()) - 1
-                last = bisect.bisect_right(starts, m.end()) - 1
-                flagged.extend(
-                    range(max(first, flagged[-1] + 1 if flagged else 0), last + 1)
+            if not words:
+                hits[key] = joined_all.flagged(detector.pattern)
+            else:
+                if words not in worded:
+                    worded[words] = joined_all.flagged_words(words)
+                within = worded[words]
+                part = _Joined([texts[i] for i in within])
+                hits[key] = (
+                    [within[k] for k in part.flagged(detector.pattern)]
+                    if within
+                    else []
                 )
-            hits[key] = flagged
         for i in hits[key]:
             per[i].append(detector)
     return per
+
+
+@functools.cache
+def _any_word(words: tuple[str, ...], *, lowered: bool) -> re.Pattern[str]:
+    """Any of `words` anywhere, case-insensitive: every text a context look-up can hit.
+
+    `lowered`: for a lower-cased ASCII text, where plain matching is that and much faster.
+    """
+    alternatives = sorted(words, key=len, reverse=True)
+    if lowered:
+        return re.compile("|".join(re.escape(w.lower()) for w in alternatives))
+    return re.compile("|".join(re.escape(w) for w in alternatives), re.IGNORECASE)
+
+
+class _Joined:
+    """Texts joined by newlines, with where each one starts."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.starts = np.fromiter(
+            itertools.accumulate((len(t) + 1 for t in texts), initial=0),
+            dtype=np.int64,
+            count=len(texts) + 1,
+        )
+        self.text = "\n".join(texts)
+        self._lower: str | None = None
+
+    def flagged(self, pattern: re.Pattern[str]) -> list[int]:
+        return _flagged(pattern, self.text, self.starts)
+
+    def flagged_words(self, words: tuple[str, ...]) -> list[int]:
+        if self.text.isascii():  # lower-casing ASCII keeps every offset
+            if self._lower is None:
+                self._lower = self.text.lower()
+            return _flagged(_any_word(words, lowered=True), self._lower, self.starts)
+        return _flagged(_any_word(words, lowered=False), self.text, self.starts)
+
+
+def _flagged(pattern: re.Pattern[str], joined: str, starts: np.ndarray) -> list[int]:
+    """The texts (sorted, distinct) that some match of `pattern` in `joined` touches.
+
+    Positions are mapped to texts in bulk (a Python bisect per match dominated a column of
+    short values); a match over a newline flags every text from its first to its last.
+    """
+    spans = np.array(
+        [m.span() for m in pattern.finditer(joined)], dtype=np.int64
+    ).reshape(-1, 2)
+    if spans.shape[0] == 0:
+        return []
+    first = np.searchsorted(starts, spans[:, 0], side="right") - 1
+    last = np.searchsorted(starts, spans[:, 1], side="right") - 1
+    wide = np.flatnonzero(last > first)
+    if wide.size:
+        extra = [np.arange(first[k], last[k] + 1) for k in wide.tolist()]
+        first = np.concatenate([first, *extra])
+    flagged: list[int] = np.unique(first).tolist()
+    return flagged
 
 
 def _candidates(

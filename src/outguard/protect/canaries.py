@@ -22,6 +22,7 @@ from faker import Faker
 from stdnum import luhn
 
 from outguard.pii.entities import Entity
+from outguard.protect.plausible import Plausible
 
 MIN_CANARIES = 1
 MAX_CANARIES = 200
@@ -35,6 +36,8 @@ class CanaryColumn:
     entity: Entity | None
     samples: tuple[str, ...] = ()
     free_text: bool = False
+    # More of a non-personal column's values, for a canary value among them (else `samples`).
+    observed: tuple[str, ...] = ()
 
 
 # Notes a bookkeeper or collector would write: no personal data, nothing that stands out.
@@ -134,7 +137,11 @@ def _date(rng: random.Random, samples: Sequence[str]) -> str:
 
 
 def _value(  # noqa: C901 - one branch per kind of value
-    column: CanaryColumn, rng: random.Random, fake: Faker, person: tuple[str, str]
+    column: CanaryColumn,
+    rng: random.Random,
+    fake: Faker,
+    person: tuple[str, str],
+    plausible: Plausible | None = None,
 ) -> str:
     first, last = person
     samples = [s for s in column.samples if s and s.strip()]
@@ -174,7 +181,9 @@ def _value(  # noqa: C901 - one branch per kind of value
         return fake.iban()
     if entity is Entity.IP_ADDRESS:
         return fake.ipv4_public()
-    # Bank accounts, licences, passports and non-personal columns: mimic a real value.
+    if entity is None:  # amounts, dates, codes, categories: like the column's values
+        return (plausible or Plausible(column.observed or column.samples)).draw(rng)
+    # Bank accounts, licences, passports: mimic a real value.
     if samples:
         return _mimic(rng.choice(samples), rng)
     return ""
@@ -185,10 +194,22 @@ def make_canaries(
 ) -> list[list[str]]:
     """`count` rows of values, one per column, deterministic for this key."""
     rows = []
+    # Worked out once per column, not per canary row.
+    plausible = [
+        Plausible(c.observed or c.samples)
+        if c.entity is None and not c.free_text
+        else None
+        for c in columns
+    ]
     for i in range(count):
         rng = _rng(key, f"row/{i}")
         fake = Faker("en_US")
         fake.seed_instance(rng.getrandbits(64))
         person = (fake.first_name(), fake.last_name())
-        rows.append([_value(c, rng, fake, person) for c in columns])
+        rows.append(
+            [
+                _value(c, rng, fake, person, p)
+                for c, p in zip(columns, plausible, strict=True)
+            ]
+        )
     return rows

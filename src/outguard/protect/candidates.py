@@ -22,6 +22,8 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _WORD = re.compile(r"[A-Z][a-zA-Z'’-]+|[A-Z]\.")
+# Compiled once: `re`'s own cache is churned by phonenumbers' patterns during a file.
+_GROUP = re.compile(r"\S+")
 _OCR_DIGITS = str.maketrans(
     {"O": "0", "o": "0", "l": "1", "I": "1", "S": "5", "B": "8"}
 )
@@ -54,10 +56,7 @@ def token_spans(text: str) -> Iterator[tuple[int, int]]:
         yield start, end
         if " " not in text[start:end] or "@" in text[start:end]:
             continue
-        groups = [
-            (start + g.start(), start + g.end())
-            for g in re.finditer(r"\S+", text[start:end])
-        ]
+        groups = [g.span() for g in _GROUP.finditer(text, start, end)]
         for i, (g0, g1) in enumerate(groups):
             a, b = _trim(text, g0, g1)
             if _worth(text[a:b]):

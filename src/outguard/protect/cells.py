@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -115,24 +115,36 @@ def age_band(born: date, as_of: date) -> str:
     return "65+"
 
 
-def generalize_dates(values: Column, to: str, *, as_of: date) -> list[str | None]:
+def _per_distinct(values: Column, fn: Callable[[str], str]) -> list[str | None]:
+    """`fn` of each non-blank value, worked out once per distinct value (columns repeat)."""
+    memo: dict[str, str] = {}
     out: list[str | None] = []
     for v in values:
         if v is None or not v.strip():
             out.append(v)
             continue
-        d = parse_date(v)
-        if d is None:
-            out.append(placeholder(Entity.DATE_OF_BIRTH))
-        elif to == "year":
-            out.append(str(d.year))
-        elif to == "decade":
-            out.append(f"{d.year // 10 * 10}s")
-        elif to == "month":
-            out.append(f"{d.year:04d}-{d.month:02d}")
-        else:
-            out.append(age_band(d, as_of))
+        found = memo.get(v)
+        if found is None:
+            found = memo[v] = fn(v)
+        out.append(found)
     return out
+
+
+def generalize_date(value: str, to: str, *, as_of: date) -> str:
+    d = parse_date(value)
+    if d is None:
+        return placeholder(Entity.DATE_OF_BIRTH)
+    if to == "year":
+        return str(d.year)
+    if to == "decade":
+        return f"{d.year // 10 * 10}s"
+    if to == "month":
+        return f"{d.year:04d}-{d.month:02d}"
+    return age_band(d, as_of)
+
+
+def generalize_dates(values: Column, to: str, *, as_of: date) -> list[str | None]:
+    return _per_distinct(values, lambda v: generalize_date(v, to, as_of=as_of))
 
 
 # ---------------------------------------------------------------- addresses
@@ -242,9 +254,7 @@ def generalize_address(value: str, to: str) -> str:
 
 
 def generalize_addresses(values: Column, to: str) -> list[str | None]:
-    return [
-        v if v is None or not v.strip() else generalize_address(v, to) for v in values
-    ]
+    return _per_distinct(values, lambda v: generalize_address(v, to))
 
 
 # ---------------------------------------------------------------- numbers, ZIPs, IPs
@@ -274,36 +284,28 @@ def band_of(amount: Decimal, bands: Sequence[float]) -> str:
     return f"≥ {_fmt(bands[-1])}"
 
 
+def generalize_amount(value: str, bands: Sequence[float]) -> str:
+    amount = parse_amount(value)
+    return placeholder(None) if amount is None else band_of(amount, bands)
+
+
 def generalize_amounts(values: Column, bands: Sequence[float]) -> list[str | None]:
-    out: list[str | None] = []
-    for v in values:
-        if v is None or not v.strip():
-            out.append(v)
-            continue
-        amount = parse_amount(v)
-        out.append(placeholder(None) if amount is None else band_of(amount, bands))
-    return out
+    return _per_distinct(values, lambda v: generalize_amount(v, bands))
 
 
 def generalize_zip3(values: Column) -> list[str | None]:
-    return [
-        v if v is None or not v.strip() else generalize_address(v, "zip3")
-        for v in values
-    ]
+    return _per_distinct(values, lambda v: generalize_address(v, "zip3"))
+
+
+def generalize_ip(value: str) -> str:
+    """IPv4 -> its /24, IPv6 -> its /48: the network, not the machine."""
+    try:
+        ip = ipaddress.ip_address(value.strip())
+    except ValueError:
+        return placeholder(Entity.IP_ADDRESS)
+    prefix = 24 if ip.version == 4 else 48  # noqa: PLR2004
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
 
 
 def generalize_ips(values: Column) -> list[str | None]:
-    """IPv4 -> its /24, IPv6 -> its /48: the network, not the machine."""
-    out: list[str | None] = []
-    for v in values:
-        if v is None or not v.strip():
-            out.append(v)
-            continue
-        try:
-            ip = ipaddress.ip_address(v.strip())
-        except ValueError:
-            out.append(placeholder(Entity.IP_ADDRESS))
-            continue
-        prefix = 24 if ip.version == 4 else 48  # noqa: PLR2004
-        out.append(str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False)))
-    return out
+    return _per_distinct(values, generalize_ip)

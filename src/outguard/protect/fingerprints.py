@@ -29,14 +29,16 @@ def fingerprints(key: bytes, label: str, values: Iterable[str]) -> np.ndarray:
     """Sorted, distinct keyed fingerprints of the non-empty values (the label separates kinds)."""
     require_key(key, "fingerprint key")
     person = label.encode()[:16]
+    blake2b = hashlib.blake2b
+    # Each distinct value hashed once: the set is the same, a column repeats itself.
     digests = [
-        hashlib.blake2b(
+        blake2b(
             v.encode("utf-8", "surrogatepass"),
             key=key,
             digest_size=DIGEST_BYTES,
             person=person,
         ).digest()
-        for v in (normalise(v) for v in values)
+        for v in dict.fromkeys([normalise(v) for v in values])
         if v
     ]
     if not digests:
@@ -83,7 +85,8 @@ def member_mask(
         return [False] * len(values)
     require_key(key, "fingerprint key")
     person = label.encode()[:16]
-    distinct = [t for t in dict.fromkeys(normalise(v) for v in values) if t]
+    normalised = [normalise(v) for v in values]
+    distinct = [t for t in dict.fromkeys(normalised) if t]
     if not distinct:
         return [False] * len(values)
     blake2b = hashlib.blake2b
@@ -102,4 +105,4 @@ def member_mask(
         sorted_set, np.frombuffer(digests, dtype="<u8").astype(np.uint64)
     ).tolist()
     found = dict(zip(distinct, hits, strict=True))
-    return [bool(found.get(normalise(v), False)) for v in values]
+    return [found.get(t, False) for t in normalised]

@@ -36,6 +36,7 @@ TOKEN_KINDS: dict[Entity, str] = {
 }
 VAULT_KINDS: dict[Entity, str] = {Entity.PERSON: "person", Entity.ADDRESS: "address"}
 _CANDIDATES = {"person": person_candidates, "address": address_candidates}
+_CACHE_LIMIT = 1_000_000  # pseudonyms remembered per kind within one run
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,9 @@ class KeyedTransforms:
     uses: set[TokenUse] = field(
         default_factory=set
     )  # every (kind, version, options) used
+    _pseudonyms: dict[str, dict[str, str]] = field(
+        default_factory=dict, repr=False
+    )  # kind -> original -> pseudonym, for this run
 
     def _key(
         self, kind: str, *, version: int | None = None, create: bool = True
@@ -143,22 +147,35 @@ class KeyedTransforms:
         ]
         if len(fits) < len(values):  # an overlong "name" is redacted, not vaulted
             inner = self.pseudonymize(entity, [values[i] for i in fits]) if fits else []
-            result: list[str | None] = [None] * len(values)
+            placed: list[str | None] = [None] * len(values)
             for i, r in zip(fits, inner, strict=True):
-                result[i] = r
-            return result
-        out = pseudonymize(
-            self.session,
-            self.provider,
-            self.actor,
-            tenant=self.tenant,
-            recipient=self.recipient,
-            kind=kind,
-            values=values,
-            candidates=_CANDIDATES[kind],
-            clock=self.clock,
-        )
-        return list(out)
+                placed[i] = r
+            return placed
+        # The vault is deterministic per recipient: a value seen in an earlier batch of
+        # this run needs no second look-up (a payroll file repeats its employees).
+        cache = self._pseudonyms.setdefault(kind, {})
+        missing = list(dict.fromkeys(v for v in values if v not in cache))
+        fresh: dict[str, str] = {}
+        if missing:
+            out = pseudonymize(
+                self.session,
+                self.provider,
+                self.actor,
+                tenant=self.tenant,
+                recipient=self.recipient,
+                kind=kind,
+                values=missing,
+                candidates=_CANDIDATES[kind],
+                clock=self.clock,
+            )
+            fresh = dict(zip(missing, out, strict=True))
+        result: list[str | None] = [
+            fresh[v] if v in fresh else cache[v] for v in values
+        ]
+        if len(cache) + len(fresh) > _CACHE_LIMIT:
+            cache.clear()
+        cache.update(fresh)
+        return result
 
     # ------------------------------------------------------------ the owner's way back
     def detokenize(

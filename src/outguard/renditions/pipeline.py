@@ -338,6 +338,9 @@ def protect_stream(
                 c.entity if c.kind == "pii" else None,
                 tuple(v for v in head[c.index] if v and v.strip())[:20],
                 c.kind == "free_text",
+                tuple(v for v in head[c.index] if v and v.strip())
+                if c.kind == "not_pii"
+                else (),
             )
             for c in columns
         ]

@@ -132,6 +132,21 @@ def _short_national(value: str) -> bool:
     return bound is not None and bound < _MIN_TOKEN_DIGITS
 
 
+def _not_nanp_digits(value: str) -> bool:
+    """Whether `value` is bare ASCII digits that `parse(value, "US")` cannot make valid.
+
+    Without '+' or a leading 0 (an international prefix) bare digits are a NANP number:
+    valid only as 10 digits, or 11 with the country code 1 in front.
+    """
+    return (
+        value.isascii()
+        and value.isdigit()
+        and value[0] != "0"
+        and len(value) != 10
+        and not (len(value) == 11 and value[0] == "1")
+    )
+
+
 class Phone:
     """Phone numbers that stay valid for their region.
 
@@ -185,8 +200,8 @@ class Phone:
                 fast.append(i)
                 shaped.append(v)
                 continue
-            if self._batch and _short_national(v):
-                continue  # an amount, a date, a short code in a note: never a token
+            if self._batch and (_short_national(v) or _not_nanp_digits(v)):
+                continue  # an amount, a date, a code or card in a note: never a token
             try:
                 out[i] = self._one(v, decrypt=decrypt)
             except (DomainError, ValueError, phonenumbers.NumberParseException):

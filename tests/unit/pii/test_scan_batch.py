@@ -61,3 +61,32 @@ def test_every_detector_joins_and_risky_patterns_do_not():
         assert not joinable(re.compile(risky)), risky
     for safe in [r"(?m)^\d+$", r"\bfoo\b", r"(?<![\d-])\d{9}(?![\d-])", r"\d(?=\s)"]:
         assert joinable(re.compile(safe)), safe
+
+
+_CONTEXT_PIECES = [
+    *_PIECES[:24],
+    "ssn:123456789", "xssn 123456789", "SSN#123456789", "Soc Sec No", "DL# A1234567",
+    "driver's licence", "licenſe", "Zoë", "ſsn", "\u212aelvin", "١٢٣-٤٥-٦٧٨٩", "café",
+    "routing 021000021", "birth date", "date of birth 03/14/1985", "passport no",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_context_words_narrow_the_pre_pass_without_changing_findings(seed, monkeypatch):
+    rng = random.Random(seed)
+    texts = [
+        "".join(
+            rng.choice(_CONTEXT_PIECES) + rng.choice(_SEPS)
+            for _ in range(rng.randint(0, 6))
+        )
+        for _ in range(1200)
+    ]
+    ascii_only = [t for t in texts if t.isascii()]
+    for batch in (texts, ascii_only):  # the lower-cased word search and the Unicode one
+        batched = scan.scan_texts(batch)
+        monkeypatch.setattr(scan, "_JOIN_CHARS", 0)
+        alone = scan.scan_texts(batch)
+        monkeypatch.undo()
+        assert batched == alone
+        assert sum(map(len, batched)) > 500
+    assert scan.scan_texts(["no context here", "nor here"]) == [[], []]

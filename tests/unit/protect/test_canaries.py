@@ -80,3 +80,45 @@ def test_canaries_differ_between_recipients_and_repeat_for_one():
     assert {r[4] for r in a}.isdisjoint(
         {r[4] for r in b}
     )  # e-mails unique per recipient
+
+
+def _plausible(samples: tuple[str, ...], count: int = 40) -> list[str]:
+    column = CanaryColumn("Col", None, samples[:20], observed=samples)
+    return [row[0] for row in make_canaries(b"p" * 32, [column], count)]
+
+
+def test_a_canary_amount_stays_in_the_columns_range_and_format():
+    amounts = tuple(f"{100 + (i * 7) % 40}.{i % 100:02d}" for i in range(60))
+    for value in _plausible(amounts):
+        assert re.fullmatch(r"\d{3}\.\d{2}", value), value
+        assert 100 <= float(value) <= 139.99, value
+    grouped = ("1,204.50", "(2,310.00)", "-1,999.99", "$1,450.25", "1,100.00")
+    for value in _plausible(grouped):
+        assert re.fullmatch(r"[(-]?\$?\d,\d{3}\.\d{2}\)?", value), value
+        assert 1100 <= float(re.sub(r"[^\d.]", "", value)) <= 2310, value
+    for value in _plausible(tuple(str(h) for h in range(30, 80, 3))):
+        assert value.isdigit() and 30 <= int(value) <= 78, value
+
+
+def test_a_canary_category_dates_and_codes_come_from_the_column():
+    departments = ("Sales", "Finance", "Sales", "Ops", "Finance", "Sales") * 3
+    assert set(_plausible(departments)) <= set(departments)
+    dates = ("2024-01-05", "2024-03-17", "2024-02-11", "2024-01-30")
+    for value in _plausible(dates):
+        assert re.fullmatch(r"2024-0[1-3]-\d{2}", value), value
+        assert "2024-01-05" <= value <= "2024-03-17"
+    spelled = ("17 Nov 2026", "3 Dec 2026", "25 Nov 2026")
+    for value in _plausible(spelled):
+        assert re.fullmatch(r"\d{2} (Nov|Dec) 2026", value), value
+    codes = ("INV-00123", "INV-04567", "INV-00999", "E52044", "E81930")
+    for value in _plausible(codes):
+        assert re.fullmatch(r"INV-0\d{4}|E[1-9]\d{4}", value), value
+    assert _plausible(("", "  ")) == [""] * 40
+    mixed = (
+        "12.50",
+        "(3.5",
+        "4.25",
+        "abc-1",
+    )  # an unbalanced parenthesis: not a number
+    for value in _plausible(mixed):
+        assert re.fullmatch(r"\d+\.\d+|\(\d\.\d|abc-\d", value), value

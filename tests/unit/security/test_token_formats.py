@@ -320,3 +320,21 @@ def test_phone_cycle_walks_and_refuses_short_national_numbers():
         None
     ]  # too few digits after the area
     assert _round_trip("itin", ["９１２-70-1234"]) == [None]
+
+
+def test_phone_refuses_bare_digits_that_are_no_nanp_number_as_the_slow_path_does():
+    phone = tokenizer_for("phone", K1)
+    slow = phone._one  # type: ignore[attr-defined]
+    rng = random.Random(5)
+    values = [
+        "".join(str(rng.randint(0, 9)) for _ in range(n))
+        for n in range(1, 21)
+        for _ in range(25)
+    ] + ["16175550142", "6175550142", "011442071838750", "26175550142"]
+    for decrypt, many in ((False, phone.tokenize), (True, phone.detokenize)):
+        for value, fast in zip(values, many(values), strict=True):
+            try:
+                expected = slow(value, decrypt=decrypt)
+            except (DomainError, ValueError, phonenumbers.NumberParseException):
+                expected = None
+            assert fast == expected, value

@@ -170,19 +170,24 @@ class PatternDetector:
         return regex.search(before) is not None or regex.search(after) is not None
 
     def find(self, text: str) -> Iterator[Candidate]:
+        size = len(text)
         for match in self.pattern.finditer(text):
             start, end = match.span(self.group)
             value = match.group(self.group)
             if self.validate is not None and not self.validate(value):
                 continue
-            has_context = self._near(self._context_re, text, start, end)
+            # A value that is the whole text has no context either side: skip the look-ups.
+            alone = start == 0 and end == size
+            has_context = not alone and self._near(self._context_re, text, start, end)
             if self.requires_context and not has_context:
                 continue
-            negative = self._near(self._negative_re, text, start, end, same_line=True)
-            if negative and not has_context:
-                continue
-            if self._near(self._veto_re, text, start, end, same_line=True):
-                continue
+            if not alone:
+                if not has_context and self._near(
+                    self._negative_re, text, start, end, same_line=True
+                ):
+                    continue
+                if self._near(self._veto_re, text, start, end, same_line=True):
+                    continue
             score = self.context_score if has_context else self.base_score
             why = "checksum/format valid" if self.validate is not None else "pattern"
             if has_context:
