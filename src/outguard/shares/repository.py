@@ -35,9 +35,16 @@ class ShareRepository:
         self._session.add(row)
         self._session.flush()
 
-    def share(self, share_id: uuid.UUID, *, for_update: bool = False) -> Share | None:
+    def share(
+        self, share_id: uuid.UUID, *, for_update: bool = False, for_share: bool = False
+    ) -> Share | None:
+        """`for_share`: a shared row lock (renders hold it; a revocation waits for them)."""
+        lock: bool | dict[str, bool] = {"read": True} if for_share else for_update
         return self._session.get(
-            Share, share_id, with_for_update=for_update, populate_existing=for_update
+            Share,
+            share_id,
+            with_for_update=lock,
+            populate_existing=for_update or for_share,
         )
 
     def recipient(

@@ -246,12 +246,15 @@ def render_recipient(
 ) -> ShareRecipient:
     """The render job's body: decrypt in memory, protect for the agent, seal the result."""
     repo = ShareRepository(session)
-    recipient = repo.recipient(recipient_id, for_update=True)
-    if recipient is None:
+    found = repo.recipient(recipient_id)
+    if found is None:
         raise NotFoundError("No such share recipient.")
-    share = repo.share(recipient.share_id)
-    if share is None:  # pragma: no cover - a foreign key
-        raise NotFoundError("No such share.")
+    # Locks in the order a revocation takes them (the share, then its recipients), so the
+    # two wait for each other instead of deadlocking.
+    share = repo.share(found.share_id, for_share=True)
+    recipient = repo.recipient(recipient_id, for_update=True)
+    if share is None or recipient is None:  # pragma: no cover - foreign keys
+        raise NotFoundError("No such share recipient.")
     if recipient.recipient_state is not RecipientState.QUEUED:
         return recipient  # done by an earlier attempt, or revoked meanwhile
     if share.share_state is not ShareState.ACTIVE or _expired(share, deps):
