@@ -189,3 +189,26 @@ def test_the_form_previews_the_protection_and_takes_the_owners_changes(world, si
     assert share.engagement_id == e.id
     assert share.policy_name == "payroll-custom"
     assert "PERSON:\n    action: drop" in share.policy_text
+
+
+def test_the_whole_team_can_be_chosen_instead_of_agents(world, sign_in):
+    version = dw.scanned(world, "own")
+    body = {**dw.new_share_body(world, "own"), "agent_ids": [], "whole_team": "on"}
+    staff = sign_in("staff")
+    page = staff.get(f"/datasets/{version.dataset_id}/share")
+    assert 'name="whole_team"' in page.text
+    nobody = {**body, "whole_team": ""}
+    refused = staff.post(
+        f"/datasets/{version.dataset_id}/share",
+        data={**nobody, "csrf_token": staff.csrf()},
+    )
+    assert refused.status_code == 422
+    assert "at least one agent, or the whole team" in refused.text
+    created = staff.post(
+        f"/datasets/{version.dataset_id}/share",
+        data={**body, "csrf_token": staff.csrf()},
+    )
+    assert created.status_code == 303, created.text
+    share_page = staff.get(created.headers["location"])
+    assert "whole team" in share_page.text
+    assert "Agent" in share_page.text

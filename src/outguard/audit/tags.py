@@ -42,6 +42,7 @@ class AuditTag(StrEnum):
     RENDITION_DOWNLOADED = "rendition:downloaded"
     SHARE_CREATED = "share:created"
     SHARE_RENDERED = "share:rendered"
+    SHARE_JOINED = "share:joined"
     SHARE_REVOKED = "share:revoked"
     SHARE_DESTROYED = "share:destroyed"
     SHARE_DELETION_ATTESTED = "share:deletion_attested"

@@ -64,6 +64,10 @@ class Share(UUIDPrimaryKey, Base):
     purpose: Mapped[str] = mapped_column(String(500))
     can_download: Mapped[bool]
     can_return: Mapped[bool]
+    # For the engagement's whole team: agents enrolled later get their copy too.
+    whole_team: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     expires_at: Mapped[datetime]
     state: Mapped[str] = mapped_column(String(16), default=ShareState.ACTIVE)
     state_reason: Mapped[str | None] = mapped_column(String(500))

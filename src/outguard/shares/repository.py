@@ -109,6 +109,15 @@ class ShareRepository:
         )
         return int(self._session.execute(stmt).scalar_one())
 
+    def team_shares(self, engagement_id: uuid.UUID) -> list[Share]:
+        """The engagement's live whole-team shares."""
+        stmt = select(Share).where(
+            Share.engagement_id == engagement_id,
+            Share.whole_team.is_(True),
+            Share.state == "active",
+        )
+        return list(self._session.execute(stmt).scalars())
+
     def shares_for_user(
         self, user_id: uuid.UUID, engagement_id: uuid.UUID | None = None
     ) -> list[tuple[Share, ShareRecipient]]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import PurePosixPath
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from outguard.audit.service import record, subject_history
 from outguard.audit.tags import AuditTag
@@ -66,13 +66,22 @@ class ShareCreate(BaseModel):
     )
     # The owner's changes to the template, entity -> action (see shares.protection).
     protection: dict[str, str] = Field(default_factory=dict, max_length=40)
-    agent_ids: list[uuid.UUID] = Field(min_length=1, max_length=200)
+    agent_ids: list[uuid.UUID] = Field(default_factory=list, max_length=200)
+    # Every agent of the engagement, now and enrolled later (with `agent_ids`, if any).
+    whole_team: bool = False
     purpose: str = Field(min_length=3, max_length=500)
     can_download: bool = False
     # Agents of `agent_ids` who may only view, even though the share allows downloads.
     view_only_ids: list[uuid.UUID] = Field(default_factory=list, max_length=200)
     can_return: bool = True
     expires_on: date
+
+    @model_validator(mode="after")
+    def _someone(self) -> ShareCreate:
+        if not self.agent_ids and not self.whole_team:
+            msg = "Choose at least one agent, or the whole team."
+            raise ValueError(msg)
+        return self
 
 
 @dataclass(frozen=True)
@@ -132,28 +141,27 @@ def create_share(
         purpose=data.purpose,
         can_download=data.can_download,
         can_return=data.can_return,
+        whole_team=data.whole_team,
         expires_at=datetime.combine(data.expires_on, time.max, tzinfo=UTC),
         state=ShareState.ACTIVE,
         created_by_id=actor.user_id,
         created_at=now,
         updated_at=now,
     )
+    chosen = list(data.agent_ids)
+    if data.whole_team:
+        chosen += _team(session, engagement.id, deps)
+        if not chosen:
+            raise DomainValidationError(
+                "No agent is enrolled in this engagement yet: the vendor's administrator "
+                "enrols them."
+            )
     repo = ShareRepository(session)
     repo.add(share)
-    recipients = []
-    for user_id in dict.fromkeys(data.agent_ids):  # a double click names no one twice
-        result = _gate(session, engagement.id, user_id, deps)
-        recipient = ShareRecipient(
-            share_id=share.id,
-            user_id=user_id,
-            state=RecipientState.WAITING,
-            view_only=user_id in data.view_only_ids,
-            waiting_for=[],
-            created_at=now,
-        )
-        repo.add(recipient)
-        _admit(session, share, recipient, result, deps)
-        recipients.append(recipient)
+    recipients = [
+        _add_recipient(session, share, user_id, data.view_only_ids, deps)
+        for user_id in dict.fromkeys(chosen)  # a double click names no one twice
+    ]
     record(
         session,
         actor,
@@ -171,6 +179,7 @@ def create_share(
             "owner_changes": sum(c.endswith("(by the owner)") for c in changes),
             "recipients": len(recipients),
             "waiting": sum(r.state == RecipientState.WAITING for r in recipients),
+            "whole_team": share.whole_team,
             "can_download": share.can_download,
             "view_only_agents": sum(r.view_only for r in recipients),
             "can_return": share.can_return,
@@ -217,10 +226,82 @@ def _admit(
     recipient.render_job_id = job.id
 
 
+def _team(
+    session: Session, engagement_id: uuid.UUID, deps: DatasetsDeps
+) -> list[uuid.UUID]:
+    """The engagement's current agents (offboarded ones are not the team any more)."""
+    return [
+        row.user.id
+        for row in gate.matrix(session, _SYSTEM, engagement_id, clock=deps.clock)
+        if row.enrolment.offboarded_at is None
+    ]
+
+
+def _add_recipient(
+    session: Session,
+    share: Share,
+    user_id: uuid.UUID,
+    view_only_ids: list[uuid.UUID],
+    deps: DatasetsDeps,
+) -> ShareRecipient:
+    result = _gate(session, share.engagement_id, user_id, deps)
+    recipient = ShareRecipient(
+        share_id=share.id,
+        user_id=user_id,
+        state=RecipientState.WAITING,
+        view_only=user_id in view_only_ids,
+        waiting_for=[],
+        created_at=deps.clock.now(),
+    )
+    ShareRepository(session).add(recipient)
+    _admit(session, share, recipient, result, deps)
+    return recipient
+
+
+def join_team(
+    session: Session, share: Share, user_ids: list[uuid.UUID], *, deps: DatasetsDeps
+) -> list[ShareRecipient]:
+    """Add agents enrolled since a whole-team share was made (queued or waiting)."""
+    if not share.whole_team or share.share_state is not ShareState.ACTIVE:
+        return []
+    if _expired(share, deps):
+        return []
+    repo = ShareRepository(session)
+    have = {r.user_id for r in repo.recipients_of(share.id)}
+    added = []
+    for user_id in user_ids:
+        if user_id in have:
+            continue
+        try:
+            recipient = _add_recipient(session, share, user_id, [], deps)
+        except DomainValidationError:  # not (or no longer) an agent of the engagement
+            continue
+        record(
+            session,
+            _SYSTEM,
+            AuditTag.SHARE_JOINED,
+            clock=deps.clock,
+            subject_type="share",
+            subject_id=share.id,
+            org_id=share.client_org_id,
+            details={
+                "recipient_user_id": str(user_id),
+                "state": recipient.state,
+            },
+        )
+        added.append(recipient)
+    return added
+
+
 def admit_waiting(session: Session, share: Share, *, deps: DatasetsDeps) -> int:
-    """Queue the waiting recipients the gate now lets in; returns how many."""
+    """Queue the waiting recipients the gate now lets in; returns how many.
+
+    A whole-team share first takes in agents enrolled since it was made.
+    """
     if share.share_state is not ShareState.ACTIVE or _expired(share, deps):
         return 0
+    if share.whole_team:
+        join_team(session, share, _team(session, share.engagement_id, deps), deps=deps)
     admitted = 0
     for recipient in ShareRepository(session).recipients_of(share.id):
         if recipient.recipient_state is not RecipientState.WAITING:

@@ -31,7 +31,7 @@ from outguard.keystore.sealed import read_sealed_bytes
 from outguard.scanning import decode_text
 from outguard.shares.models import RecipientState, Share, ShareRecipient, ShareState
 from outguard.shares.repository import ShareRepository
-from outguard.shares.service import admit_waiting
+from outguard.shares.service import admit_waiting, join_team
 from outguard.types import Actor
 
 PAGE_ROWS = 50
@@ -64,6 +64,8 @@ def my_shares(
     if actor.user_id is None:
         return []
     repo = ShareRepository(session)
+    for team_share in repo.team_shares(engagement_id):  # enrolled since it was made?
+        join_team(session, team_share, [actor.user_id], deps=deps)
     out = []
     for share, recipient in repo.shares_for_user(actor.user_id, engagement_id):
         if (

@@ -8,8 +8,11 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import select
 
+from outguard.accounts.schemas import UserCreate
+from outguard.accounts.service import mfa, users
 from outguard.audit.models import AuditEvent
 from outguard.datasets.service import scan_version, upload
 from outguard.engagements.service import training
@@ -23,6 +26,7 @@ from outguard.errors import (
 from outguard.keystore.service import KeyDestroyedError, load_data_key
 from outguard.pii.entities import Entity
 from outguard.protect.policy import Action, parse_policy
+from outguard.security import totp
 from outguard.shares.protection import restrict_to
 from outguard.shares.service import (
     ShareCreate,
@@ -32,6 +36,8 @@ from outguard.shares.service import (
     revoke,
 )
 from outguard.shares.workspace import my_shares, open_rendition, page_of, record_access
+from outguard.types import Actor, Role
+from tests.factories.accounts import TEST_PASSWORD
 from tests.integration.engagements.conftest import HOME_IP
 
 SSN = "536-22-8726"
@@ -315,3 +321,52 @@ def test_one_agent_can_be_view_only_on_a_share_that_allows_downloads(
             deps=ddeps,
             purpose="download",
         )
+
+
+def test_a_whole_team_share_reaches_agents_enrolled_later(setup, ddeps, version):
+    s = setup
+    with pytest.raises(ValidationError, match="at least one agent, or the whole team"):
+        ShareCreate(
+            engagement_id=s.engagement.id,
+            version_id=version.id,
+            policy="payroll",
+            purpose="Payroll",
+            expires_on=s.deps.clock.now().date() + timedelta(days=5),
+        )
+    view = _share(s, ddeps, version, agent_ids=[], whole_team=True)
+    assert [r.user_id for r in view.recipients] == [s.world.people["agent"].id]
+    assert view.share.whole_team
+    newbie = users.create_user(
+        s.world_session,
+        Actor.system("test"),
+        UserCreate(
+            org_id=s.world.vendor.id,
+            email="newbie@example.test",
+            display_name="Newbie",
+            roles=frozenset({Role.AGENT}),
+            password=TEST_PASSWORD,
+        ),
+        deps=s.deps,
+    )
+    mfa.enrol_for_demo(newbie, totp.new_totp_secret(), deps=s.deps)
+    s.world.people["newbie"] = newbie
+    s.comply("newbie")
+    [(share, mine)] = my_shares(
+        s.world_session, s.actor("newbie"), s.engagement.id, deps=ddeps
+    )
+    assert share.id == view.share.id
+    assert mine.user_id == newbie.id
+    assert mine.state == "queued"  # compliant: the copy is being made
+    joined = s.world_session.execute(
+        select(AuditEvent).where(AuditEvent.tag == "share:joined")
+    ).scalar_one()
+    assert joined.details["recipient_user_id"] == str(newbie.id)
+    # The owner's view shows them; asking again adds no one twice.
+    again = get_share(s.world_session, s.actor("owner"), view.share.id, deps=ddeps)
+    assert sorted(r.user_id for r in again.recipients) == sorted(
+        [s.world.people["agent"].id, newbie.id]
+    )
+    # Someone who is not an agent of the engagement never joins.
+    assert (
+        my_shares(s.world_session, s.actor("staff"), s.engagement.id, deps=ddeps) == []
+    )

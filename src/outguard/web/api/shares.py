@@ -60,6 +60,7 @@ class ShareRead(BaseModel):
     purpose: str
     can_download: bool
     can_return: bool
+    whole_team: bool
     expires_at: datetime
     state: str
     created_at: datetime
@@ -99,6 +100,7 @@ def _share(s: Share, recipients: list[ShareRecipient] | None = None) -> ShareRea
         purpose=s.purpose,
         can_download=s.can_download,
         can_return=s.can_return,
+        whole_team=s.whole_team,
         expires_at=s.expires_at,
         state=s.state,
         created_at=s.created_at,

@@ -174,6 +174,7 @@ def _share_form(raw: Any) -> dict[str, Any]:
         "expires_on": raw.get("expires_on") or None,
         "agent_ids": raw.getlist("agent_ids"),
         "view_only_ids": raw.getlist("view_only_ids"),
+        "whole_team": raw.get("whole_team") == "on",
         "can_download": raw.get("can_download") == "on",
         "can_return": raw.get("can_return") == "on",
     }
