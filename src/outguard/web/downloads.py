@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import PurePosixPath
+from typing import TypeVar
 
 import anyio.from_thread
+import anyio.to_thread
+from starlette.requests import Request
 from starlette.responses import Response
 
 from outguard.shares.workspace import Opened
@@ -20,6 +23,18 @@ _TYPES = {
     "json": "application/json",
     "pdf": "application/pdf",
 }
+
+T = TypeVar("T")
+
+
+async def with_body(request: Request, use: Callable[[Iterator[bytes]], T]) -> T:
+    """Run `use` in a worker thread on the request body's chunks, as they arrive.
+
+    Uploads are raw bodies, never multipart: nothing is spooled to a temporary file, so
+    the use case can seal the bytes as they come in.
+    """
+    body = request.stream()
+    return await anyio.to_thread.run_sync(lambda: use(body_chunks(body)))
 
 
 def body_chunks(stream: AsyncIterator[bytes]) -> Iterator[bytes]:

@@ -13,8 +13,6 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-import anyio
-import anyio.from_thread
 from fastapi import APIRouter, Query, Request, status
 from pydantic import BaseModel
 
@@ -29,7 +27,7 @@ from outguard.datasets.service import (
     versions,
 )
 from outguard.web.deps import ApiActor, DataDeps, DbSession
-from outguard.web.downloads import body_chunks
+from outguard.web.downloads import with_body
 
 router = APIRouter(prefix="/datasets", tags=["datasets"])
 
@@ -93,12 +91,7 @@ def _dataset(d: Dataset, vs: list[DatasetVersion]) -> DatasetRead:
 
 
 async def _stream_upload(request: Request, **kwargs: Any) -> DatasetVersion:
-    body = request.stream()
-
-    def run() -> DatasetVersion:
-        return upload(chunks=body_chunks(body), **kwargs)
-
-    return await anyio.to_thread.run_sync(run)
+    return await with_body(request, lambda chunks: upload(chunks=chunks, **kwargs))
 
 
 @router.get("", response_model=list[DatasetRead])

@@ -9,14 +9,13 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-import anyio
 from fastapi import APIRouter, Query, Request, status
 from pydantic import BaseModel
 
 from outguard.shares.leaks import get_leak, list_leaks, trace_leak
 from outguard.shares.models import LeakTrace
 from outguard.web.deps import ApiActor, DataDeps, DbSession
-from outguard.web.downloads import body_chunks
+from outguard.web.downloads import with_body
 
 router = APIRouter(prefix="/leaks", tags=["leaks"])
 
@@ -56,14 +55,14 @@ async def trace(
     filename: str = Query(..., max_length=1000),
 ) -> LeakRead:
     """Trace the found file (the body): the agent it names, with the evidence."""
-    body = request.stream()
-
-    def run() -> LeakTrace:
-        return trace_leak(
-            session, actor, filename=filename, chunks=body_chunks(body), deps=deps
+    return _leak(
+        await with_body(
+            request,
+            lambda chunks: trace_leak(
+                session, actor, filename=filename, chunks=chunks, deps=deps
+            ),
         )
-
-    return _leak(await anyio.to_thread.run_sync(run))
+    )
 
 
 @router.get("", response_model=list[LeakRead])

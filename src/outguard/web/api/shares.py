@@ -9,7 +9,6 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-import anyio
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
@@ -32,7 +31,7 @@ from outguard.shares.service import (
 )
 from outguard.shares.workspace import Opened, open_rendition, record_access
 from outguard.web.deps import ApiActor, DataDeps, DbSession, Deps
-from outguard.web.downloads import attachment, body_chunks, file_response
+from outguard.web.downloads import attachment, file_response, with_body
 
 router = APIRouter(prefix="/shares", tags=["shares"])
 
@@ -227,19 +226,12 @@ async def return_file(
     filename: str = Query(..., max_length=1000),
 ) -> Response:
     """An agent returns a worked file (the body is the file); it is sealed and scanned."""
-    body = request.stream()
-
-    def run() -> Opened | ShareReturn:
-        return submit_return(
-            session,
-            actor,
-            share_id,
-            filename=filename,
-            chunks=body_chunks(body),
-            deps=deps,
-        )
-
-    outcome = await anyio.to_thread.run_sync(run)
+    outcome = await with_body(
+        request,
+        lambda chunks: submit_return(
+            session, actor, share_id, filename=filename, chunks=chunks, deps=deps
+        ),
+    )
     if isinstance(outcome, Opened):
         return _denied(outcome)
     return JSONResponse(
