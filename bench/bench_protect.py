@@ -9,6 +9,7 @@ addresses, notes) protected and re-identified end to end, next to Presidio 2.2's
 analyzer + anonymizer on a slice of the same rows.
 
     .venv/bin/python bench/bench_protect.py [--quick] [--rows N] [--recipients N] [--trials N]
+        [--throughput-rows N] [--throughput-only]
 """
 
 from __future__ import annotations
@@ -302,6 +303,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--trials", type=int, default=1000)
     parser.add_argument("--throughput-rows", type=int, default=200_000)
+    parser.add_argument(
+        "--throughput-only",
+        action="store_true",
+        help="skip attribution: protect and re-identify throughput, Presidio beside it",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.recipients, args.rows, args.trials, args.throughput_rows = (
@@ -310,7 +316,8 @@ def main(argv: list[str] | None = None) -> int:
             100,
             20_000,
         )
-    attribution(args.recipients, args.rows, args.trials)
+    if not args.throughput_only:
+        attribution(args.recipients, args.rows, args.trials)
     throughput(args.throughput_rows, presidio_rows=min(2000, args.throughput_rows))
     return 0
 

@@ -267,8 +267,9 @@ def protect_table(
             outcome = ColumnOutcome(
                 plan.name, None, Action(policy.document.free_text.action)
             )
+            found = spans[i] if i in spans else [[] for _ in values]
             result, replaced[len(out)] = _free_text(
-                policy, values, spans.get(i, [[] for _ in values]), transforms, outcome
+                policy, values, found, transforms, outcome
             )
         else:
             outcome = ColumnOutcome(plan.name, plan.entity, rule.action)

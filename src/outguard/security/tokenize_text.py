@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import re
 import string
 from collections import defaultdict
 from collections.abc import Sequence
@@ -132,6 +133,10 @@ def _short_national(value: str) -> bool:
     return bound is not None and bound < _MIN_TOKEN_DIGITS
 
 
+# A US number in a usual layout with an extension: "(602) 714-8449 x832".
+_US_EXTENSION = re.compile(rf"(?:{nanp.US_LAYOUT.pattern}) x([0-9]{{1,5}})")
+
+
 def _not_nanp_digits(value: str) -> bool:
     """Whether `value` is bare ASCII digits that `parse(value, "US")` cannot make valid.
 
@@ -191,14 +196,19 @@ class Phone:
 
     def _many(self, values: Column, *, decrypt: bool) -> Tokens:
         out: Tokens = [None] * len(values)
-        fast: list[int] = []
-        shaped: list[str] = []
+        # extension digits (0: none) -> (rows, values) of the NANP-shaped values
+        fast: dict[int, tuple[list[int], list[str]]] = defaultdict(lambda: ([], []))
         for i, v in enumerate(values):
             if v is None or not v.strip():
                 continue
             if self._batch and nanp.US_LAYOUT.fullmatch(v) is not None:
-                fast.append(i)
-                shaped.append(v)
+                fast[0][0].append(i)
+                fast[0][1].append(v)
+                continue
+            extended = _US_EXTENSION.fullmatch(v) if self._batch else None
+            if extended is not None:
+                fast[len(extended.group(1))][0].append(i)
+                fast[len(extended.group(1))][1].append(v)
                 continue
             if self._batch and (_short_national(v) or _not_nanp_digits(v)):
                 continue  # an amount, a date, a code or card in a note: never a token
@@ -206,30 +216,45 @@ class Phone:
                 out[i] = self._one(v, decrypt=decrypt)
             except (DomainError, ValueError, phonenumbers.NumberParseException):
                 out[i] = None
-        if fast:
-            self._walk(shaped, fast, out, decrypt=decrypt)
+        for ext, (where, shaped) in fast.items():
+            self._walk(shaped, where, out, decrypt=decrypt, ext=ext)
         return out
 
     def _walk(
-        self, values: list[str], where: list[int], out: Tokens, *, decrypt: bool
+        self,
+        values: list[str],
+        where: list[int],
+        out: Tokens,
+        *,
+        decrypt: bool,
+        ext: int = 0,
     ) -> None:
-        """The per-value cycle walk, for all NANP-shaped values at once."""
-        for group in group_digit_layouts(values, lambda n: n in {_NSN, _NSN + 1}):
-            nsn = group.digits[:, -_NSN:]
-            rows = np.flatnonzero(nanp.valid(nsn))  # an invalid number is refused
-            area = nsn[rows, : self._keep]
-            secret = nsn[rows, self._keep :].copy()
+        """The per-value cycle walk, for all NANP-shaped values at once.
+
+        As per value: the encrypted digits are the text's last seven (`_one` takes the last
+        ten as the national number's and keeps three), so with an extension of `ext` digits
+        they reach into it; validity is the national number's, the ten digits before it.
+        """
+        secret_digits = _NSN - self._keep
+        for group in group_digit_layouts(
+            values, lambda n: n in {_NSN + ext, _NSN + 1 + ext}
+        ):
+            n = group.digits.shape[1]
+            national = slice(n - ext - _NSN, n - ext)
+            rows = np.flatnonzero(
+                nanp.valid(group.digits[:, national])
+            )  # invalid: refused
+            digits = group.digits[rows].copy()
+            secret = digits[:, n - secret_digits :].copy()
             todo = np.arange(rows.size)
             for _ in range(MAX_CYCLE_WALK):
                 if todo.size == 0:
                     break
                 secret[todo] = self._digits.apply(secret[todo], decrypt=decrypt)
-                walked = np.concatenate([area[todo], secret[todo]], axis=1)
-                todo = todo[~nanp.valid(walked)]
+                digits[todo, n - secret_digits :] = secret[todo]
+                todo = todo[~nanp.valid(digits[todo][:, national])]
             ok = np.ones(rows.size, dtype=bool)
             ok[todo] = False  # 200 passes without a valid number: refused, as per value
-            digits = group.digits[rows].copy()
-            digits[:, -secret.shape[1] :] = secret
             texts = render_digits(group.raw[rows], group.positions, digits)
             for r, text, good in zip(
                 group.rows[rows].tolist(), texts, ok.tolist(), strict=True

@@ -338,3 +338,36 @@ def test_phone_refuses_bare_digits_that_are_no_nanp_number_as_the_slow_path_does
             except (DomainError, ValueError, phonenumbers.NumberParseException):
                 expected = None
             assert fast == expected, value
+
+
+def test_phone_numbers_with_an_extension_batch_exactly_as_one_by_one():
+    phone = tokenizer_for("phone", K1)
+    slow = phone._one  # type: ignore[attr-defined]
+    rng = random.Random(11)
+    layouts = [
+        "({a}) {x}-{n}",
+        "{a}-{x}-{n}",
+        "{a}.{x}.{n}",
+        "+1 {a} {x} {n}",
+        "1-{a}-{x}-{n}",
+        "{a}{x}{n}",
+    ]
+    values = []
+    for _ in range(1500):
+        a = rng.choice(["212", "617", "713", "206", "303", "911", "555", "123"])
+        x = f"{rng.randint(0, 999):03d}"
+        n = f"{rng.randint(0, 9999):04d}"
+        ext = "".join(str(rng.randint(0, 9)) for _ in range(rng.randint(1, 5)))
+        values.append(rng.choice(layouts).format(a=a, x=x, n=n) + " x" + ext)
+    for decrypt, many in ((False, phone.tokenize), (True, phone.detokenize)):
+        got = many(values)
+        for value, fast in zip(values, got, strict=True):
+            try:
+                expected = slow(value, decrypt=decrypt)
+            except (DomainError, ValueError, phonenumbers.NumberParseException):
+                expected = None
+            assert fast == expected, value
+        assert sum(t is not None for t in got) > 500
+    tokens = phone.tokenize(values)
+    back = phone.detokenize(tokens)
+    assert all(b == v for v, t, b in zip(values, tokens, back, strict=True) if t)
