@@ -45,6 +45,9 @@ _NEIGHBOUR_SHARE = 0.8  # without a header (or from a neighbour), most values mu
 _FREE_TEXT_WORDS = 4.0
 _EIN_WRITTEN = re.compile(r"\d{2}-\d{7}")
 _SSN_WRITTEN = re.compile(r"\d{3}([- ])\d{2}\1\d{4}")
+# Over-protecting an ID column costs little; an SSN left in clear costs a lot.
+_SSN_WRITTEN_AMONG_VALID = 0.05
+_SSN_WRITTEN_AT_LEAST = 2
 MAX_EXAMPLES = 3  # masked examples per column
 _ADDRESS_PARTS = ("city", "state", "zip", "postal", "postcode", "county")
 
@@ -133,12 +136,14 @@ def _self_proving(
 ) -> ColumnReport | None:
     for entity, needed in _SELF_PROVING:
         share = _share(values, entity)
-        if (
-            entity is Entity.US_SSN
-        ):  # written as SSNs (with separators), not any 9 digits
-            share = min(
-                share, sum(1 for v in values if _SSN_WRITTEN.fullmatch(v)) / len(values)
-            )
+        if entity is Entity.US_SSN:
+            # Any 9 digits could be an SSN, so the column must show it writes SSNs: most
+            # values written ddd-dd-dddd, or enough of them that the bare 9-digit values
+            # beside them (an export mixing both) are SSNs too.
+            count = sum(1 for v in values if _SSN_WRITTEN.fullmatch(v))
+            written = count / len(values)
+            if written < _SSN_WRITTEN_AMONG_VALID or count < _SSN_WRITTEN_AT_LEAST:
+                share = min(share, written)
         header_agrees = hint is not None and hint.kind is entity
         if share >= needed or (header_agrees and share >= _WITH_HEADER):
             why = f"{share:.0%} of sampled values are valid {entity.value}"

@@ -117,3 +117,20 @@ def test_phone_header_with_phone_shaped_values_and_empty_columns():
     assert classify_column("SSN", 0, [None, "", "  "]).entity is E.US_SSN
     assert classify_column("Whatever", 0, [None]).kind == "not_pii"
     assert classify_column("Notes", 0, ["call back tomorrow"]).kind == "free_text"
+
+
+def test_bare_ssns_beside_written_ones_are_ssns_too():
+    """An export mixing ddd-dd-dddd with bare 9-digit SSNs: the bare ones are SSNs too;
+    9-digit references alone, with no SSN written among them, stay what they are."""
+    written = ["463-02-6868", "536-22-8726", "219-09-9999", "078-05-1121"]
+    bare = [
+        f"{a:03d}{g:02d}{s:04d}"
+        for a, g, s in zip(
+            range(101, 161), range(10, 70), range(1001, 1061), strict=True
+        )
+    ]
+    mixed = written + bare
+    report = classify_column("Field7", 0, mixed)
+    assert report.entity is Entity.US_SSN
+    assert classify_column("Field7", 0, bare).kind == "not_pii"
+    assert classify_column("Field7", 0, written[:1] + bare).kind == "not_pii"
