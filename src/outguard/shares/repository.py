@@ -109,6 +109,39 @@ class ShareRepository:
         )
         return int(self._session.execute(stmt).scalar_one())
 
+    def serialise_sharing(self, version_id: uuid.UUID) -> None:
+        """Two shares of one version are created one after the other (a double submit).
+
+        PostgreSQL: a transaction-level advisory lock keyed by the version. SQLite
+        transactions begin IMMEDIATE, so writers are serialised already.
+        """
+        if self._session.get_bind().dialect.name == "postgresql":
+            key = int.from_bytes(version_id.bytes[:8], "big", signed=True)
+            self._session.execute(select(func.pg_advisory_xact_lock(key)))
+
+    def recent_share_by(
+        self,
+        user_id: uuid.UUID | None,
+        version_id: uuid.UUID,
+        engagement_id: uuid.UUID,
+        purpose: str,
+        since: datetime,
+    ) -> Share | None:
+        stmt = (
+            select(Share)
+            .where(
+                Share.created_by_id == user_id,
+                Share.version_id == version_id,
+                Share.engagement_id == engagement_id,
+                Share.purpose == purpose,
+                Share.state == "active",
+                Share.created_at >= since,
+            )
+            .order_by(Share.created_at.desc())
+            .limit(1)
+        )
+        return self._session.execute(stmt).scalar_one_or_none()
+
     def team_shares(self, engagement_id: uuid.UUID) -> list[Share]:
         """The engagement's live whole-team shares."""
         stmt = select(Share).where(

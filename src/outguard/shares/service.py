@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import PurePosixPath
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -34,7 +34,7 @@ from outguard.formats.sources import MemorySource, MemoryTarget
 from outguard.jobs import queue
 from outguard.keystore.sealed import put_sealed, read_sealed_bytes
 from outguard.keystore.service import KeyDestroyedError, destroy_data_key
-from outguard.protect.policy import parse_policy
+from outguard.protect.policy import Policy, parse_policy
 from outguard.renditions.service import protect_file
 from outguard.security.decisions import Decision, Deny
 from outguard.shares.certify import issue_certificate
@@ -50,6 +50,7 @@ from outguard.shares.repository import ShareRepository
 from outguard.types import Actor
 
 RENDER_JOB = "shares.render"
+_DOUBLE_SUBMIT = timedelta(minutes=2)  # the same share again this soon: a second click
 _SYSTEM = Actor.system("worker:shares")
 TEXT_KINDS = frozenset({"txt", "pdf", "docx", "eml"})
 
@@ -127,7 +128,20 @@ def create_share(
     policy, changes = effective_policy(
         data.policy, list(engagement.data_categories), data.protection
     )
+    chosen = list(data.agent_ids)
+    if data.whole_team:
+        chosen += _team(session, engagement.id, deps)
+        if not chosen:
+            raise DomainValidationError(
+                "No agent is enrolled in this engagement yet: the vendor's administrator "
+                "enrols them."
+            )
     now = deps.clock.now()
+    repo = ShareRepository(session)
+    repo.serialise_sharing(version.id)
+    twin = _double_submit(repo, actor, data, version.id, policy, set(chosen), now)
+    if twin is not None:
+        return twin
     share = Share(
         client_org_id=engagement.client_org_id,
         engagement_id=engagement.id,
@@ -146,15 +160,6 @@ def create_share(
         created_at=now,
         updated_at=now,
     )
-    chosen = list(data.agent_ids)
-    if data.whole_team:
-        chosen += _team(session, engagement.id, deps)
-        if not chosen:
-            raise DomainValidationError(
-                "No agent is enrolled in this engagement yet: the vendor's administrator "
-                "enrols them."
-            )
-    repo = ShareRepository(session)
     repo.add(share)
     recipients = [
         _add_recipient(session, share, user_id, data.view_only_ids, deps)
@@ -185,6 +190,31 @@ def create_share(
         },
     )
     return ShareView(share, recipients)
+
+
+def _double_submit(
+    repo: ShareRepository,
+    actor: Actor,
+    data: ShareCreate,
+    version_id: uuid.UUID,
+    policy: Policy,
+    chosen: set[uuid.UUID],
+    now: datetime,
+) -> ShareView | None:
+    """The same share the same person created a moment ago (a second click), if any."""
+    twin = repo.recent_share_by(
+        actor.user_id,
+        version_id,
+        data.engagement_id,
+        data.purpose,
+        now - _DOUBLE_SUBMIT,
+    )
+    if twin is None or twin.policy_text != policy_text(policy):
+        return None
+    recipients = repo.recipients_of(twin.id)
+    if {r.user_id for r in recipients} != chosen or twin.whole_team != data.whole_team:
+        return None
+    return ShareView(twin, recipients)
 
 
 def _gate(

@@ -25,7 +25,7 @@ from outguard.instance.audit_keys import signer_from
 from outguard.keystore.service import KeyDestroyedError, load_data_key
 from outguard.security.aead import StaticKeyProvider
 from outguard.security.signing import SigningKey
-from outguard.shares.models import DestructionCertificate, ShareRecipient
+from outguard.shares.models import DestructionCertificate, Share, ShareRecipient
 from outguard.shares.service import ShareCreate, create_share, render_recipient, revoke
 from outguard.storage import InMemoryBlobStore
 from outguard.types import Actor
@@ -81,7 +81,15 @@ def world(fresh_database_url, deps):
             deps=ddeps,
         )
         ids = (view.share.id, view.recipients[0].id, engagement.client_org_id)
-    yield factory, ddeps, ids
+        again = ShareCreate(  # a form as submitted, for a double submit
+            engagement_id=engagement.id,
+            version_id=version.id,
+            policy="payroll",
+            agent_ids=[asha.id],
+            purpose="A second run",
+            expires_on=deps.clock.now().date() + timedelta(days=5),
+        )
+    yield factory, ddeps, ids, again
     engine.dispose()
 
 
@@ -119,7 +127,7 @@ def _nothing_readable(factory, ddeps, recipient_id, org_id) -> None:
 
 @pytest.mark.parametrize("first", ["render", "revoke"])
 def test_a_revocation_racing_a_render_leaves_no_copy(world, monkeypatch, first):
-    factory, ddeps, (share_id, recipient_id, org_id) = world
+    factory, ddeps, (share_id, recipient_id, org_id), _ = world
     real = share_service.protect_file
 
     def slow(*args, **kwargs):  # the render holds the recipient's row lock a while
@@ -152,7 +160,7 @@ def test_a_revocation_racing_a_render_leaves_no_copy(world, monkeypatch, first):
 
 
 def test_a_revocation_submitted_twice_happens_once(world):
-    factory, ddeps, (share_id, recipient_id, org_id) = world
+    factory, ddeps, (share_id, recipient_id, org_id), _ = world
     with unit_of_work(factory) as s:
         render_recipient(s, recipient_id, deps=ddeps)
 
@@ -167,3 +175,23 @@ def test_a_revocation_submitted_twice_happens_once(world):
     with unit_of_work(factory) as s:
         assert len(s.execute(select(DestructionCertificate)).scalars().all()) == 1
         assert s.execute(select(Engagement)).scalars().first() is not None
+
+
+def test_a_share_submitted_twice_is_made_once(world):
+    factory, ddeps, _, again = world
+    made = []
+
+    def submit() -> None:
+        with unit_of_work(factory) as s:
+            made.append(create_share(s, OWNER, again, deps=ddeps).share.id)
+
+    assert _race(submit, submit) == []
+    assert len(made) == 2
+    assert made[0] == made[1]  # the second click lands on the same share
+    with unit_of_work(factory) as s:
+        twins = (
+            s.execute(select(Share).where(Share.purpose == "A second run"))
+            .scalars()
+            .all()
+        )
+        assert len(twins) == 1
