@@ -19,7 +19,8 @@ from outguard.engagements.models import Engagement
 from outguard.settings import load_settings
 from outguard.shares.certificate_pdf import certificate_pdf
 from outguard.shares.ending import certificate_file, certificates
-from outguard.shares.service import ShareCreate, create_share, render_recipient, revoke
+from outguard.shares.revoking import revoke
+from outguard.shares.service import ShareCreate, create_share, render_recipient
 from tests.cli.test_cli import CHEAP
 
 

@@ -39,12 +39,8 @@ from outguard.shares.models import (
     ShareReturn,
 )
 from outguard.shares.returns import reidentified_file, reidentify_return, submit_return
-from outguard.shares.service import (
-    ShareCreate,
-    create_share,
-    render_recipient,
-    revoke,
-)
+from outguard.shares.revoking import revoke
+from outguard.shares.service import ShareCreate, create_share, render_recipient
 from outguard.types import Actor, RequestContext
 from tests.cli.test_cli import CHEAP
 
@@ -79,6 +75,7 @@ def person(session, email):
 
 import outguard.datasets.service as datasets
 import outguard.shares.returns as returns
+import outguard.shares.revoking as revoking
 import outguard.shares.service as shares
 datasets.put_sealed = after(sealed.put_sealed)
 shares.put_sealed = after(sealed.put_sealed)
@@ -219,7 +216,7 @@ def test_a_killed_revocation_is_finished_by_the_retry(instance):
         render_recipient(session, recipient_id, deps=cli.datasets_deps)
     _crash(
         env,
-        f"shares.revoke(session, cli.actor, uuid.UUID('{share_id}'), "
+        f"revoking.revoke(session, cli.actor, uuid.UUID('{share_id}'), "
         "reason='Work moved', deps=cli.datasets_deps)",
     )
     with cli.transaction() as session:

@@ -22,12 +22,8 @@ from outguard.shares.models import (
     ShareReturn,
 )
 from outguard.shares.returns import reidentify_return, submit_return
-from outguard.shares.service import (
-    ShareCreate,
-    create_share,
-    render_recipient,
-    revoke,
-)
+from outguard.shares.revoking import revoke
+from outguard.shares.service import ShareCreate, create_share, render_recipient
 from outguard.shares.workspace import open_rendition
 from outguard.storage import InMemoryBlobStore
 from outguard.types import Actor, RequestContext, Role

@@ -211,4 +211,6 @@ def test_the_whole_team_can_be_chosen_instead_of_agents(world, sign_in):
     assert created.status_code == 303, created.text
     share_page = staff.get(created.headers["location"])
     assert "whole team" in share_page.text
+    assert "being made" in share_page.text  # queued: the page follows the render job
+    assert 'http-equiv="refresh"' in share_page.text
     assert "Agent" in share_page.text

@@ -19,7 +19,8 @@ from outguard.errors import ConflictError, NotFoundError
 from outguard.shares.certificates import CertificateCheck, certificate_json
 from outguard.shares.models import DestructionCertificate, Share, ShareState
 from outguard.shares.repository import ShareRepository
-from outguard.shares.service import readable_share, revoke
+from outguard.shares.revoking import revoke
+from outguard.shares.service import readable_share
 from outguard.types import Actor
 
 SWEEP_JOB = "shares.expire"

@@ -10,6 +10,7 @@ under a key of its own; revoking destroys that key (crypto-shredding) and the bl
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import PurePosixPath
@@ -33,11 +34,9 @@ from outguard.errors import (
 from outguard.formats.sources import MemorySource, MemoryTarget
 from outguard.jobs import queue
 from outguard.keystore.sealed import put_sealed, read_sealed_bytes
-from outguard.keystore.service import KeyDestroyedError, destroy_data_key
 from outguard.protect.policy import Policy, parse_policy
 from outguard.renditions.service import protect_file
 from outguard.security.decisions import Decision, Deny
-from outguard.shares.certify import issue_certificate
 from outguard.shares.models import (
     RecipientState,
     Share,
@@ -190,6 +189,28 @@ def create_share(
         },
     )
     return ShareView(share, recipients)
+
+
+def _rows_progress(
+    report: dict[str, object], report_to: Callable[[float, str], None] | None
+) -> Callable[[int], None] | None:
+    """Rows done → the job's progress, against the row count the scan found."""
+    total = report.get("rows")
+    if report_to is None or not isinstance(total, int) or total <= 0:
+        return None
+    return lambda done: report_to(
+        min(done / total, 0.99), f"{min(done, total):,} of {total:,} rows"
+    )
+
+
+def render_progress(session: Session, recipient: ShareRecipient) -> float | None:
+    """How far the render job of a queued copy is (None: not started or not known)."""
+    if recipient.render_job_id is None or recipient.state != RecipientState.QUEUED:
+        return None
+    try:
+        return queue.get(session, recipient.render_job_id).progress
+    except NotFoundError:
+        return None
 
 
 def _double_submit(
@@ -351,7 +372,11 @@ def _expired(share: Share, deps: DatasetsDeps) -> bool:
 
 
 def render_recipient(
-    session: Session, recipient_id: uuid.UUID, *, deps: DatasetsDeps
+    session: Session,
+    recipient_id: uuid.UUID,
+    *,
+    deps: DatasetsDeps,
+    progress: Callable[[float, str], None] | None = None,
 ) -> ShareRecipient:
     """The render job's body: decrypt in memory, protect for the agent, seal the result."""
     repo = ShareRepository(session)
@@ -397,6 +422,7 @@ def render_recipient(
                 source=source,
                 out=out,
                 clock=deps.clock,
+                progress=_rows_progress(version.report or {}, progress),
             )
     except OutguardError as exc:
         recipient.state = RecipientState.FAILED
@@ -443,100 +469,6 @@ def render_recipient(
         },
     )
     return recipient
-
-
-# ------------------------------------------------------------------- revoking
-
-
-def _destroy(
-    session: Session, share: Share, recipient: ShareRecipient, deps: DatasetsDeps
-) -> dict[str, object] | None:
-    """Cut the recipient off and crypto-shred their rendition; what was destroyed, if any."""
-    item: dict[str, object] | None = None
-    if recipient.key_id is not None:
-        try:
-            destroyed = destroy_data_key(
-                session,
-                _SYSTEM,
-                tenant=str(share.client_org_id),
-                key_id=recipient.key_id,
-                clock=deps.clock,
-            )
-            item = {
-                "recipient_user_id": str(recipient.user_id),
-                "rendition_id": recipient.rendition_id,
-                "key_id": destroyed.key_id,
-                "key_fingerprint": destroyed.fingerprint,
-                "output_sha256": recipient.output_sha256,
-                "destroyed_at": destroyed.destroyed_at.isoformat(),
-            }
-        except KeyDestroyedError:
-            pass
-    if recipient.blob_key is not None:
-        deleted = deps.blobs.delete(
-            recipient.blob_key
-        )  # unreadable already; frees space
-        if item is not None:
-            item["blob_deleted"] = deleted
-    recipient.state = RecipientState.REVOKED
-    recipient.revoked_at = deps.clock.now()
-    return item
-
-
-def revoke(
-    session: Session,
-    actor: Actor,
-    share_id: uuid.UUID,
-    *,
-    reason: str,
-    deps: DatasetsDeps,
-    user_id: uuid.UUID | None = None,
-) -> Share:
-    """Revoke the whole share, or one agent's access (`user_id`): immediate, and shredded."""
-    if not 3 <= len(reason.strip()) <= 500:  # noqa: PLR2004 - a reason worth keeping
-        raise DomainValidationError("Give a reason (3 to 500 characters).")
-    repo = ShareRepository(session)
-    share = client_share(session, actor, share_id, for_update=True)
-    _require(can_manage(actor, share.client_org_id))
-    if share.share_state is ShareState.REVOKED:
-        raise ConflictError("The share was already revoked.")
-    # Locked: a render job running now either finished (and its copy is destroyed here)
-    # or will find the recipient revoked and make nothing.
-    targets = repo.recipients_of(share.id, for_update=True)
-    if user_id is not None:
-        targets = [r for r in targets if r.user_id == user_id]
-        if not targets:
-            raise NotFoundError("That agent is not a recipient of this share.")
-        if targets[0].recipient_state is RecipientState.REVOKED:
-            raise ConflictError("That agent's access was already revoked.")
-    items = [
-        item
-        for r in targets
-        if r.recipient_state is not RecipientState.REVOKED
-        and (item := _destroy(session, share, r, deps)) is not None
-    ]
-    if user_id is None:
-        share.state = ShareState.REVOKED
-        share.state_reason = reason.strip()
-    share.updated_at = deps.clock.now()
-    record(
-        session,
-        actor,
-        AuditTag.SHARE_REVOKED,
-        clock=deps.clock,
-        subject_type="share",
-        subject_id=share.id,
-        org_id=share.client_org_id,
-        details={
-            "scope": "share" if user_id is None else "recipient",
-            "recipient_user_id": str(user_id) if user_id else None,
-            "renditions_destroyed": len(items),
-            "reason": reason.strip(),
-        },
-    )
-    if items:
-        issue_certificate(session, actor, share, items, reason.strip(), deps)
-    return share
 
 
 # ------------------------------------------------------------------- reading

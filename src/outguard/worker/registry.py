@@ -72,7 +72,10 @@ def _render(
     def handler(session: Session, ctx: JobContext) -> dict[str, Any]:
         """Make one agent's rendition of a share (in memory) and seal it."""
         recipient = render_recipient(
-            session, uuid.UUID(str(ctx.payload["recipient_id"])), deps=deps()
+            session,
+            uuid.UUID(str(ctx.payload["recipient_id"])),
+            deps=deps(),
+            progress=ctx.report_progress,
         )
         ctx.report_progress(1.0, recipient.state)
         return {"state": recipient.state, "rows": recipient.rows}

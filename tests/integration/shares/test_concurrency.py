@@ -26,7 +26,8 @@ from outguard.keystore.service import KeyDestroyedError, load_data_key
 from outguard.security.aead import StaticKeyProvider
 from outguard.security.signing import SigningKey
 from outguard.shares.models import DestructionCertificate, Share, ShareRecipient
-from outguard.shares.service import ShareCreate, create_share, render_recipient, revoke
+from outguard.shares.revoking import revoke
+from outguard.shares.service import ShareCreate, create_share, render_recipient
 from outguard.storage import InMemoryBlobStore
 from outguard.types import Actor
 

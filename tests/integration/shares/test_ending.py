@@ -34,7 +34,8 @@ from outguard.shares.ending import (
     recorded_in_log,
     sweep_expired,
 )
-from outguard.shares.service import ShareCreate, create_share, render_recipient, revoke
+from outguard.shares.revoking import revoke
+from outguard.shares.service import ShareCreate, create_share, render_recipient
 from outguard.shares.workspace import open_rendition, record_access
 from tests.factories.accounts import TEST_PASSWORD
 

@@ -28,12 +28,13 @@ from outguard.pii.entities import Entity
 from outguard.protect.policy import Action, parse_policy
 from outguard.security import totp
 from outguard.shares.protection import restrict_to
+from outguard.shares.revoking import revoke
 from outguard.shares.service import (
     ShareCreate,
     create_share,
     get_share,
+    render_progress,
     render_recipient,
-    revoke,
 )
 from outguard.shares.workspace import my_shares, open_rendition, page_of, record_access
 from outguard.types import Actor, Role
@@ -370,3 +371,21 @@ def test_a_whole_team_share_reaches_agents_enrolled_later(setup, ddeps, version)
     assert (
         my_shares(s.world_session, s.actor("staff"), s.engagement.id, deps=ddeps) == []
     )
+
+
+def test_a_render_reports_its_progress_in_rows(setup, ddeps, version):
+    s = setup
+    view = _share(s, ddeps, version)
+    [recipient] = view.recipients
+    assert render_progress(s.world_session, recipient) is None  # the job has not run
+    seen: list[tuple[float, str]] = []
+    render_recipient(
+        s.world_session,
+        recipient.id,
+        deps=ddeps,
+        progress=lambda f, note: seen.append((f, note)),
+    )
+    assert seen
+    assert all(0 < f < 1 for f, _ in seen)
+    assert seen[-1][1].endswith("of 30 rows")
+    assert render_progress(s.world_session, recipient) is None  # ready: nothing to show

@@ -21,13 +21,13 @@ from outguard.shares.returns import (
     returns_of,
     submit_return,
 )
+from outguard.shares.revoking import revoke
 from outguard.shares.service import (
     ShareCreate,
     ShareView,
     create_share,
     get_share,
     list_shares,
-    revoke,
 )
 from outguard.shares.workspace import Opened, open_rendition, record_access
 from outguard.web.deps import ApiActor, DataDeps, DbSession, Deps

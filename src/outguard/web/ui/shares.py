@@ -35,11 +35,12 @@ from outguard.shares.choices import (
 )
 from outguard.shares.ending import certificate_file, certificates
 from outguard.shares.returns import reidentified_file, reidentify_return, returns_of
+from outguard.shares.revoking import revoke
 from outguard.shares.service import (
     ShareCreate,
     create_share,
     get_share,
-    revoke,
+    render_progress,
 )
 from outguard.shares.workspace import open_rendition, page_of, record_access
 from outguard.types import Actor
@@ -233,6 +234,8 @@ def share_detail(
             "active": "datasets",
             "s": view.share,
             "recipients": view.recipients,
+            # The copies being made: their render job's progress (the page refreshes).
+            "progress": {r.id: render_progress(session, r) for r in view.recipients},
             "agents": rows,
             "dataset": get_dataset(session, actor, view.share.dataset_id),
             "engagement": engagements.get_engagement(
