@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from itertools import chain, repeat
 from operator import attrgetter
@@ -142,7 +142,15 @@ def _details_column(
             # with exactly n-1 "},{" in it, each one is between two events' details
             if text.count("},{") == n - 1:
                 return text[2:-2].split("},{"), "{", "}"
-    return ["".join(encode(d, 0)) if d else "{}" for d in column], "", ""
+    return [_details_text(d, encode) for d in column], "", ""
+
+
+def _details_text(
+    details: object, encode: Callable[[object, int], Sequence[str]]
+) -> str:
+    if not isinstance(details, Mapping):  # as chain refuses it: an empty list is no {}
+        raise TypeError("event details must be a mapping")
+    return "".join(encode(details, 0)) if details else "{}"
 
 
 def _column_leaves(rows: Sequence[Sequence[Any]], prev: int) -> list[bytes] | None:

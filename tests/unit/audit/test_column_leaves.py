@@ -116,6 +116,8 @@ def test_unusual_values_in_a_batch_keep_the_exact_bytes(change):
         {"details": {"x": Colour.RED}},
         {"details": {"x": datetime(2026, 1, 1, tzinfo=UTC)}},
         {"details": {"x": orjson.Fragment(b"1")}},
+        {"details": []},  # an empty list is not an empty mapping
+        {"details": None},
         {"tag": uuid.UUID(int=1)},
         {"tag": Colour.RED},
         {"tag": b"bytes"},
@@ -142,3 +144,11 @@ def test_rows_of_other_lengths_go_the_row_way():
     rows = batch_of({}, {})
     assert _column_leaves([rows[0], rows[1][:-1]], 0) is None
     assert batch_leaves([rows[0], rows[1][:-1]], 0) is None
+
+
+@pytest.mark.parametrize("stand_in", [[], None, "", 0, ()])
+def test_empty_details_of_another_type_do_not_pass_for_an_empty_mapping(stand_in):
+    rows = batch_of({"details": {}}, {"details": {}}, {"details": {}})
+    event = dict(zip(EVENT_FIELDS, rows[1][:-1], strict=True))
+    rows[1] = row(event | {"details": stand_in}, rows[1][-1])
+    assert batch_leaves(rows, 0) is None
