@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from itertools import repeat
 from typing import Final
 
 HASH_SIZE: Final = 32
@@ -175,17 +176,15 @@ def root(leaf_hashes: Sequence[bytes]) -> bytes:
     return level[0]
 
 
-def _perfect_root(packed: bytes) -> bytes:
-    """Root over 2^k concatenated leaf hashes; left ‖ right are adjacent: one slice a node."""
-    sha, width = _sha256, 2 * HASH_SIZE
-    while len(packed) > HASH_SIZE:
-        packed = b"".join(
-            [
-                sha(b"\x01" + packed[j : j + width]).digest()
-                for j in range(0, len(packed), width)
-            ]
-        )
-    return packed
+_digest = type(_sha256()).digest
+
+
+def _perfect_root(level: Sequence[bytes]) -> bytes:
+    """Root over 2^k leaf hashes, a level at a time: each node one 3-piece join and a hash."""
+    while len(level) > 1:
+        pairs = zip(repeat(b"\x01"), level[::2], level[1::2], strict=False)
+        level = list(map(_digest, map(_sha256, map(b"".join, pairs))))
+    return level[0]
 
 
 class Frontier:
@@ -221,7 +220,7 @@ class Frontier:
             if size:
                 height = min(height, (size & -size).bit_length() - 1)
             width = 1 << height
-            self._push(_perfect_root(b"".join(leaves[done : done + width])), height)
+            self._push(_perfect_root(leaves[done : done + width]), height)
             done += width
 
     def _push(self, h: bytes, height: int) -> None:
