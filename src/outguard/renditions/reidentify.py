@@ -14,8 +14,8 @@ The returned file may be read from memory and the result written into memory (`S
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -135,17 +135,18 @@ class Reverser:
 
     # ------------------------------------------------------------ tokens
     def detokenize(
-        self, values: Sequence[str]
+        self, values: Sequence[str], kinds: Collection[str] | None = None
     ) -> tuple[list[tuple[str, str] | None], list[bool]]:
         """Per value: (original, kind) when it is one of this recipient's tokens.
 
-        Also per value: whether it had the shape of some token kind at all.
+        Also per value: whether it had the shape of some token kind at all. `kinds`:
+        try only these.
         """
         out: list[tuple[str, str] | None] = [None] * len(values)
         shaped = [False] * len(values)
         for kind, uses in self.marks.uses.items():
             sent = self.marks.sent.get(kind)
-            if sent is None:
+            if sent is None or (kinds is not None and kind not in kinds):
                 continue
             for use in uses:
                 todo = [i for i in range(len(values)) if out[i] is None]
@@ -299,6 +300,27 @@ def _column_mode(reverser: Reverser, values: Sequence[str | None]) -> str:
     return "text" if words >= 2 else "other"  # noqa: PLR2004 - a note, not a value
 
 
+def _prefer_the_columns_kind(
+    reverser: Reverser, values: list[str], found: list[tuple[str, str] | None]
+) -> None:
+    """A value read as another kind than its column's is read again as the column's.
+
+    Kinds are tried in turn and the first whose sent set holds the result wins, so a
+    phone token can, about once in a million, also land in the bank-account set. Where
+    the column's own kind reads it too, that reading is the right one; a value only
+    another kind reads (a mixed column) keeps it.
+    """
+    kinds = Counter(hit[1] for hit in found if hit is not None)
+    if len(kinds) < 2:  # noqa: PLR2004 - one kind: nothing to prefer
+        return
+    main = kinds.most_common(1)[0][0]
+    odd = [j for j, hit in enumerate(found) if hit is not None and hit[1] != main]
+    again, _ = reverser.detokenize([values[j] for j in odd], kinds=(main,))
+    for j, hit in zip(odd, again, strict=True):
+        if hit is not None:
+            found[j] = hit
+
+
 def _reverse_column(
     reverser: Reverser,
     values: list[str | None],
@@ -324,6 +346,7 @@ def _reverse_column(
     cleaned = [v.strip().removeprefix("'") for v in distinct]
     if mode == "token":
         found, shaped = reverser.detokenize(cleaned)
+        _prefer_the_columns_kind(reverser, cleaned, found)
         mapping = {}
         for v, hit, shape in zip(distinct, found, shaped, strict=True):
             if hit is not None:

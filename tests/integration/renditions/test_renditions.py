@@ -538,3 +538,45 @@ def test_a_returned_file_in_another_encoding_is_read(db_session, clock, tmp_path
     assert "encoding utf-16" in result.notes
     restored = (tmp_path / "real.csv").read_text(encoding="utf-16")
     assert all(r[2] in restored for r in rows)
+
+
+class _Reading:
+    """A reverser whose kinds read values as given: (original, kind) per (value, kind)."""
+
+    def __init__(self, readings: dict[tuple[str, str], str], order: list[str]) -> None:
+        self.readings = readings
+        self.order = order
+
+    def detokenize(self, values, kinds=None):
+        out = []
+        for v in values:
+            hit = next(
+                (
+                    (self.readings[(v, k)], k)
+                    for k in self.order
+                    if (kinds is None or k in kinds) and (v, k) in self.readings
+                ),
+                None,
+            )
+            out.append(hit)
+        return out, [h is not None for h in out]
+
+
+def test_a_chance_reading_as_another_kind_gives_way_to_the_columns_kind():
+    from outguard.renditions.reidentify import _prefer_the_columns_kind
+
+    phones = [f"(415) 555-01{i:02d}" for i in range(20)]
+    readings = {(p, "phone"): f"real {p}" for p in phones}
+    # One phone token that the bank-account key also reads into its sent set (tried first).
+    readings[(phones[3], "bank")] = "somebody's account"
+    readings[("ana@x.test", "email")] = (
+        "ana@real.test"  # a mixed column keeps its email
+    )
+    reverser = _Reading(readings, ["bank", "email", "phone"])
+    values = [*phones, "ana@x.test"]
+    found, _ = reverser.detokenize(values)
+    assert found[3] == ("somebody's account", "bank")
+    _prefer_the_columns_kind(reverser, values, found)
+    assert found[3] == (f"real {phones[3]}", "phone")
+    assert found[-1] == ("ana@real.test", "email")
+    assert all(hit[1] == "phone" for hit in found[:-1])
