@@ -50,7 +50,7 @@ from outguard.storage import BlobStore
 from outguard.types import Actor, Clock, OrgKind
 
 SCAN_JOB = "datasets.scan"
-_TEXT_KINDS = frozenset({"txt", "pdf", "docx", "eml"})
+TEXT_KINDS = frozenset({"txt", "pdf", "docx", "eml"})  # read as text, not a table
 _KEY_PURPOSE = "dataset"
 MAX_DESCRIPTION = 2000
 
@@ -101,6 +101,29 @@ def _require(decision: Decision) -> None:
 def tenant_of(org_id: uuid.UUID) -> str:
     """The keystore tenant of a client's datasets (one key hierarchy per client)."""
     return str(org_id)
+
+
+def version_source(
+    session: Session,
+    client_org_id: uuid.UUID,
+    version: DatasetVersion,
+    deps: DatasetsDeps,
+) -> MemorySource:
+    """The version decrypted into memory (never to disk), under a neutral name.
+
+    File names can hold personal data ("Jane Roe SSN.csv"), and readers, reports and
+    error messages quote the name they are given.
+    """
+    data = read_sealed_bytes(
+        session,
+        deps.keys,
+        deps.blobs,
+        tenant=tenant_of(client_org_id),
+        key_id=version.key_id,
+        blob_key=version.blob_key,
+    )
+    suffix = PurePosixPath(version.filename).suffix.lower()
+    return MemorySource(f"version-{version.number}{suffix}", data)
 
 
 # ------------------------------------------------------------------- upload
@@ -370,24 +393,12 @@ def scan_version(
     if dataset is None:  # pragma: no cover - a foreign key
         raise NotFoundError("No such dataset.")
     system = Actor.system("worker:datasets")
-    data = read_sealed_bytes(
-        session,
-        deps.keys,
-        deps.blobs,
-        tenant=tenant_of(dataset.client_org_id),
-        key_id=version.key_id,
-        blob_key=version.blob_key,
-    )
-    if hashlib.sha256(data).hexdigest() != version.sha256:  # pragma: no cover - AEAD
+    source = version_source(session, dataset.client_org_id, version, deps)
+    if hashlib.sha256(source.data).hexdigest() != version.sha256:  # pragma: no cover
         raise ConflictError("The stored file does not match its recorded hash.")
     now = deps.clock.now()
     try:
-        # A neutral name: file names can hold personal data ("Jane Roe SSN.csv"), and the
-        # report and error messages quote the name they were given.
-        neutral = (
-            f"version-{version.number}{PurePosixPath(version.filename).suffix.lower()}"
-        )
-        report = scan(MemorySource(neutral, data)).to_json()
+        report = scan(source).to_json()
     except OutguardError as exc:
         version.state = VersionState.FAILED
         version.error = exc.message[:500]
@@ -403,7 +414,7 @@ def scan_version(
             details={"version": version.number, "error_code": exc.code},
         )
         return version
-    version.flags = _office_flags(version.kind, data)
+    version.flags = _office_flags(version.kind, source.data)
     version.report = report
     version.state = VersionState.SCANNED
     version.scanned_at = now
@@ -451,20 +462,11 @@ def masked_preview(
     """
     dataset, version = get_version(session, actor, version_id)
     if (
-        version.kind not in _TEXT_KINDS
+        version.kind not in TEXT_KINDS
         or version.version_state is not VersionState.SCANNED
     ):
         return []
-    data = read_sealed_bytes(
-        session,
-        deps.keys,
-        deps.blobs,
-        tenant=tenant_of(dataset.client_org_id),
-        key_id=version.key_id,
-        blob_key=version.blob_key,
-    )
-    suffix = PurePosixPath(version.filename).suffix.lower()
-    text = read_text_file(MemorySource(f"version-{version.number}{suffix}", data))
+    text = read_text_file(version_source(session, dataset.client_org_id, version, deps))
     spans = sorted(
         (int(s["start"]), int(s["end"]), str(s["entity"]))
         for s in (version.report or {}).get("spans", [])

@@ -5,25 +5,24 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from outguard.datasets.models import VersionState
 from outguard.datasets.service import (
+    TEXT_KINDS,
     DatasetsDeps,
     entity_counts,
     get_version,
+    version_source,
 )
 from outguard.db import Session
 from outguard.engagements.models import Engagement, EngagementState
 from outguard.engagements.service import engagements, gate
 from outguard.errors import ConflictError, NotFoundError
-from outguard.formats.sources import MemorySource
-from outguard.keystore.sealed import read_sealed_bytes
 from outguard.renditions.preview import Preview, preview_table, preview_text
 from outguard.scanning import read_text_file
 from outguard.shares.policy import can_manage
 from outguard.shares.protection import EntityChoice, choices, effective_policy
-from outguard.shares.service import _SYSTEM, TEXT_KINDS, _require
+from outguard.shares.service import _SYSTEM, _require
 from outguard.types import Actor
 
 
@@ -91,18 +90,7 @@ def preview_protection(
     counts = entity_counts(version)
     found = sorted(counts, key=lambda e: -counts[e])
     rows = choices(policy, found)
-    suffix = PurePosixPath(version.filename).suffix.lower()
-    source = MemorySource(
-        f"version-{version.number}{suffix}",
-        read_sealed_bytes(
-            session,
-            deps.keys,
-            deps.blobs,
-            tenant=str(dataset.client_org_id),
-            key_id=version.key_id,
-            blob_key=version.blob_key,
-        ),
-    )
+    source = version_source(session, dataset.client_org_id, version, deps)
     as_of = deps.clock.now().date()
     if version.kind in TEXT_KINDS:
         return ProtectionPreview(

@@ -87,6 +87,16 @@ def certificates(
     return share, ShareRepository(session).certificates_of(share.id)
 
 
+def certificate(
+    session: Session, actor: Actor, share_id: uuid.UUID, certificate_id: uuid.UUID
+) -> tuple[Share, DestructionCertificate]:
+    share = readable_share(session, actor, share_id)
+    cert = ShareRepository(session).certificate(certificate_id)
+    if cert is None or cert.share_id != share.id:
+        raise NotFoundError("No such certificate.")
+    return share, cert
+
+
 def certificate_file(
     session: Session,
     actor: Actor,
@@ -96,10 +106,7 @@ def certificate_file(
     deps: DatasetsDeps,
 ) -> tuple[Share, DestructionCertificate, bytes]:
     """The certificate as the JSON file that verifies offline (see shares.certificates)."""
-    share, found = certificates(session, actor, share_id)
-    cert = next((c for c in found if c.id == certificate_id), None)
-    if cert is None:
-        raise NotFoundError("No such certificate.")
+    share, cert = certificate(session, actor, share_id, certificate_id)
     if deps.signer is None:
         raise ConflictError("This instance has no audit key to name as the signer.")
     return (

@@ -19,7 +19,13 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from outguard.audit.service import record
 from outguard.audit.tags import AuditTag
-from outguard.datasets.service import DatasetsDeps, get_version, open_version
+from outguard.datasets.service import (
+    TEXT_KINDS,
+    DatasetsDeps,
+    get_version,
+    open_version,
+    version_source,
+)
 from outguard.db import Session
 from outguard.engagements.gate import GateResult
 from outguard.engagements.models import EngagementState
@@ -31,9 +37,9 @@ from outguard.errors import (
     OutguardError,
     PermissionDeniedError,
 )
-from outguard.formats.sources import MemorySource, MemoryTarget
+from outguard.formats.sources import MemoryTarget
 from outguard.jobs import queue
-from outguard.keystore.sealed import put_sealed, read_sealed_bytes
+from outguard.keystore.sealed import put_sealed
 from outguard.protect.policy import Policy, parse_policy
 from outguard.renditions.service import protect_file
 from outguard.security.decisions import Decision, Deny
@@ -51,7 +57,6 @@ from outguard.types import Actor
 RENDER_JOB = "shares.render"
 _DOUBLE_SUBMIT = timedelta(minutes=2)  # the same share again this soon: a second click
 _SYSTEM = Actor.system("worker:shares")
-TEXT_KINDS = frozenset({"txt", "pdf", "docx", "eml"})
 
 
 class ShareCreate(BaseModel):
@@ -396,19 +401,8 @@ def render_recipient(
         recipient.revoked_at = deps.clock.now()
         return recipient
     version = open_version(session, share.version_id)
-    suffix = PurePosixPath(version.filename).suffix.lower()
-    source = MemorySource(
-        f"version-{version.number}{suffix}",
-        read_sealed_bytes(
-            session,
-            deps.keys,
-            deps.blobs,
-            tenant=str(share.client_org_id),
-            key_id=version.key_id,
-            blob_key=version.blob_key,
-        ),
-    )
-    out_suffix = ".txt" if version.kind in TEXT_KINDS else suffix
+    source = version_source(session, share.client_org_id, version, deps)
+    out_suffix = ".txt" if version.kind in TEXT_KINDS else source.suffix
     out = MemoryTarget(f"{PurePosixPath(version.filename).stem[:80]}{out_suffix}")
     try:
         with session.begin_nested():

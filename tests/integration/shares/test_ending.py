@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import select
 
 from outguard.audit.models import AuditEvent
-from outguard.datasets.service import scan_version, upload
 from outguard.engagements.schemas import StateChange
 from outguard.engagements.service import engagements
 from outguard.errors import ConflictError, DomainValidationError, NotFoundError
@@ -35,40 +34,16 @@ from outguard.shares.ending import (
     sweep_expired,
 )
 from outguard.shares.revoking import revoke
-from outguard.shares.service import ShareCreate, create_share, render_recipient
 from outguard.shares.workspace import open_rendition, record_access
 from tests.factories.accounts import TEST_PASSWORD
+from tests.integration.shares.conftest import rendered_share
 
 
 def _rendered(s, ddeps, days=10):
-    v = upload(
-        s.world_session,
-        s.actor("owner"),
-        org_id=s.world.client.id,
-        filename="p.csv",
-        name=f"Payroll {days}",
-        chunks=[
-            b"employee,ssn\n"
-            + b"".join(f"Person {i},536-22-{8726 + i}\n".encode() for i in range(20))
-        ],
-        deps=ddeps,
+    rows = "employee,ssn\n" + "".join(
+        f"Person {i},536-22-{8726 + i}\n" for i in range(20)
     )
-    scan_version(s.world_session, v.id, deps=ddeps)
-    view = create_share(
-        s.world_session,
-        s.actor("owner"),
-        ShareCreate(
-            engagement_id=s.engagement.id,
-            version_id=v.id,
-            policy="payroll",
-            agent_ids=[s.world.people["agent"].id],
-            purpose="Payroll run",
-            expires_on=s.deps.clock.now().date() + timedelta(days=days),
-        ),
-        deps=ddeps,
-    )
-    render_recipient(s.world_session, view.recipients[0].id, deps=ddeps)
-    return view
+    return rendered_share(s, ddeps, rows, name=f"Payroll {days}", days=days)
 
 
 def _gone(s, ddeps, recipient) -> None:

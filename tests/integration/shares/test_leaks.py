@@ -4,15 +4,13 @@ to that agent, with the copy's audit trail; the found file is not kept; who may 
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 
 import pytest
 
-from outguard.datasets.service import scan_version, upload
 from outguard.errors import NotFoundError, PermissionDeniedError
 from outguard.shares.leaks import get_leak, list_leaks, trace_leak
-from outguard.shares.service import ShareCreate, create_share, render_recipient
 from outguard.shares.workspace import open_rendition, record_access
+from tests.integration.shares.conftest import rendered_share
 
 
 def test_a_leaked_subset_names_the_agent(setup, ddeps):
@@ -21,31 +19,7 @@ def test_a_leaked_subset_names_the_agent(setup, ddeps):
         f"Person {i},{100 + i % 600:03d}-{10 + i % 80:02d}-{1000 + i:04d},p{i}@example.org,{i}\n"
         for i in range(300)
     )
-    v = upload(
-        s.world_session,
-        s.actor("owner"),
-        org_id=s.world.client.id,
-        filename="payroll.csv",
-        name="Payroll",
-        chunks=[rows.encode()],
-        deps=ddeps,
-    )
-    scan_version(s.world_session, v.id, deps=ddeps)
-    view = create_share(
-        s.world_session,
-        s.actor("owner"),
-        ShareCreate(
-            engagement_id=s.engagement.id,
-            version_id=v.id,
-            policy="payroll",
-            agent_ids=[s.world.people["agent"].id],
-            purpose="Payroll run",
-            can_download=True,
-            expires_on=s.deps.clock.now().date() + timedelta(days=10),
-        ),
-        deps=ddeps,
-    )
-    render_recipient(s.world_session, view.recipients[0].id, deps=ddeps)
+    view = rendered_share(s, ddeps, rows)
     agent = s.actor("agent")
     opened = open_rendition(
         s.world_session, agent, view.share.id, deps=ddeps, purpose="download"

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
 
 import pytest
 
-from outguard.datasets.service import scan_version, upload
 from outguard.errors import (
     AuthenticationError,
     NotFoundError,
@@ -22,10 +20,10 @@ from outguard.shares.returns import (
     returns_of,
     submit_return,
 )
-from outguard.shares.service import ShareCreate, create_share, render_recipient
 from outguard.shares.workspace import Opened, open_rendition
 from tests.factories.accounts import TEST_PASSWORD
 from tests.integration.engagements.conftest import HOME_IP
+from tests.integration.shares.conftest import rendered_share
 
 SSN0 = "536-22-8726"
 
@@ -36,32 +34,7 @@ def ready(setup, ddeps):
     rows = "employee,ssn,amount\n" + "".join(
         f"Person {i},536-22-{8726 + i:04d},{100 + i}\n" for i in range(30)
     )
-    v = upload(
-        s.world_session,
-        s.actor("owner"),
-        org_id=s.world.client.id,
-        filename="payroll.csv",
-        name="Payroll",
-        chunks=[rows.encode()],
-        deps=ddeps,
-    )
-    scan_version(s.world_session, v.id, deps=ddeps)
-    view = create_share(
-        s.world_session,
-        s.actor("owner"),
-        ShareCreate(
-            engagement_id=s.engagement.id,
-            version_id=v.id,
-            policy="payroll",
-            agent_ids=[s.world.people["agent"].id],
-            purpose="Payroll run",
-            can_download=True,
-            expires_on=s.deps.clock.now().date() + timedelta(days=10),
-        ),
-        deps=ddeps,
-    )
-    render_recipient(s.world_session, view.recipients[0].id, deps=ddeps)
-    return view
+    return rendered_share(s, ddeps, rows)
 
 
 def _worked(s, ddeps, view) -> bytes:

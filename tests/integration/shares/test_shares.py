@@ -389,3 +389,27 @@ def test_a_render_reports_its_progress_in_rows(setup, ddeps, version):
     assert all(0 < f < 1 for f, _ in seen)
     assert seen[-1][1].endswith("of 30 rows")
     assert render_progress(s.world_session, recipient) is None  # ready: nothing to show
+
+
+def test_the_owners_protection_changes_are_checked_and_named():
+    from outguard.pii.entities import Entity
+    from outguard.protect.templates import load_template
+    from outguard.shares.protection import customise
+
+    payroll = load_template("payroll")
+    for bad, message in (
+        ({"US_SSN": "explode"}, "not a protection outguard knows"),
+        ({"NOT_AN_ENTITY": "drop"}, "not a protection outguard knows"),
+        ({"PERSON": "tokenize"}, "PERSON cannot be tokenized"),
+        ({"US_SSN": "pseudonymize"}, "US_SSN cannot be pseudonymized"),
+    ):
+        with pytest.raises(DomainValidationError, match=message):
+            customise(payroll, bad)
+    current = payroll.rule_for(Entity.US_SSN).action.value
+    same, none = customise(payroll, {"US_SSN": current})
+    assert none == []
+    assert same is payroll
+    dob, changes = customise(payroll, {"DATE_OF_BIRTH": "drop"})
+    assert changes == ["DATE_OF_BIRTH: generalize → drop (by the owner)"]
+    assert dob.document.name == "payroll-custom"
+    assert dob.rule_for(Entity.DATE_OF_BIRTH).action.value == "drop"

@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from outguard.shares.ending import certificate_file, certificates
 from outguard.shares.models import Share, ShareRecipient, ShareReturn
@@ -37,6 +37,8 @@ router = APIRouter(prefix="/shares", tags=["shares"])
 
 
 class RecipientRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     user_id: uuid.UUID
     state: str
     view_only: bool
@@ -74,18 +76,7 @@ class RevokeRequest(BaseModel):
 
 
 def _recipient(r: ShareRecipient) -> RecipientRead:
-    return RecipientRead(
-        user_id=r.user_id,
-        state=r.state,
-        view_only=r.view_only,
-        waiting_for=list(r.waiting_for),
-        rows=r.rows,
-        canaries=r.canaries,
-        output_sha256=r.output_sha256,
-        error=r.error,
-        ready_at=r.ready_at,
-        revoked_at=r.revoked_at,
-    )
+    return RecipientRead.model_validate(r)
 
 
 def _share(s: Share, recipients: list[ShareRecipient] | None = None) -> ShareRead:
@@ -174,6 +165,8 @@ def download(
 
 
 class ReturnRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: uuid.UUID
     share_id: uuid.UUID
     user_id: uuid.UUID
@@ -194,21 +187,7 @@ class ReidentifyRequest(BaseModel):
 
 
 def _return(r: ShareReturn) -> ReturnRead:
-    return ReturnRead(
-        id=r.id,
-        share_id=r.share_id,
-        user_id=r.user_id,
-        filename=r.filename,
-        kind=r.kind,
-        size=r.size,
-        sha256=r.sha256,
-        state=r.state,
-        found=dict(r.found),
-        error=r.error,
-        received_at=r.received_at,
-        result=r.result,
-        reidentified_at=r.reidentified_at,
-    )
+    return ReturnRead.model_validate(r)
 
 
 @router.post(
@@ -283,6 +262,8 @@ def reidentified(
 
 
 class CertificateRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: uuid.UUID
     share_id: uuid.UUID
     reason: str
@@ -299,19 +280,7 @@ def list_certificates(
 ) -> list[CertificateRead]:
     """Destruction certificates: each document's SHA-256 is in the audit log."""
     _, found = certificates(session, actor, share_id)
-    return [
-        CertificateRead(
-            id=c.id,
-            share_id=c.share_id,
-            reason=c.reason,
-            sha256=c.sha256,
-            audit_seq=c.audit_seq,
-            created_at=c.created_at,
-            document=c.document,
-            signed_note=c.signed_note,
-        )
-        for c in found
-    ]
+    return [CertificateRead.model_validate(c) for c in found]
 
 
 @router.get("/{share_id}/certificates/{certificate_id}/file")

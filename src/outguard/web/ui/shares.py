@@ -17,7 +17,7 @@ from starlette.responses import Response
 from outguard.datasets.service import get_dataset, versions
 from outguard.db import Session
 from outguard.engagements.service import engagements
-from outguard.errors import AuthenticationError, NotFoundError, OutguardError
+from outguard.errors import AuthenticationError, OutguardError
 from outguard.protect.templates import template_names
 from outguard.security.permissions import Permission, permissions_for
 from outguard.shares.attest import (
@@ -33,7 +33,7 @@ from outguard.shares.choices import (
     preview_protection,
     shareable_engagements,
 )
-from outguard.shares.ending import certificate_file, certificates
+from outguard.shares.ending import certificate, certificate_file, certificates
 from outguard.shares.returns import reidentified_file, reidentify_return, returns_of
 from outguard.shares.revoking import revoke
 from outguard.shares.service import (
@@ -145,18 +145,28 @@ async def share_create(
 ) -> Response:
     _ = auth
     form = _share_form(await request.form())
-    engagement_id = _uuid_or_none(form["engagement_id"])
-    context = _share_form_context(session, actor, dataset_id, engagement_id, deps, form)
+    get_dataset(
+        session, actor, dataset_id
+    )  # the URL's dataset is one the actor may see
+
+    def context() -> dict[
+        str, Any
+    ]:  # only to show the form again (it decrypts a preview)
+        engagement_id = _uuid_or_none(form["engagement_id"])
+        return _share_form_context(
+            session, actor, dataset_id, engagement_id, deps, form
+        )
+
     try:
         data = ShareCreate.model_validate(form)
     except ValidationError as exc:
         raise form_error(
-            request, "share_new.html", context, errors=field_errors(exc)
+            request, "share_new.html", context(), errors=field_errors(exc)
         ) from exc
     try:
         view = create_share(session, actor, data, deps=deps)
     except OutguardError as exc:
-        raise domain_form_error(request, "share_new.html", context, exc) from exc
+        raise domain_form_error(request, "share_new.html", context(), exc) from exc
     return redirect(request, f"/shares/{view.share.id}", flash="share_created")
 
 
@@ -429,10 +439,7 @@ def certificate_page(
     deps: DataDeps,
 ) -> Response:
     _ = auth
-    share, found = certificates(session, actor, share_id)
-    cert = next((c for c in found if c.id == certificate_id), None)
-    if cert is None:
-        raise NotFoundError("No such certificate.")
+    share, cert = certificate(session, actor, share_id, certificate_id)
     return render(
         request,
         "certificate.html",
