@@ -388,3 +388,34 @@ def test_consistency_between_two_checkpoints(tmp_path):
     bad = _run(home, "audit", "consistency", *sizes)
     assert bad.exit_code == 9
     assert "inconsistent" in bad.output
+
+
+def test_verify_from_a_seq_rehashes_only_what_follows(tmp_path):
+    """`--from`: an edit before SEQ goes unseen (its stored hash is taken), one after is named;
+    a rewritten stored hash before SEQ still breaks the tree against the head."""
+    home = tmp_path / "home"
+    assert _run(home, "init").exit_code == 0
+    for name in ("Acme Books", "Birch Payroll", "Cedar Tax"):
+        assert _run(home, "org", "add", name, "--kind", "client").exit_code == 0
+    assert json.loads(_run(home, "audit", "verify", "--json").output)["events"] >= 3
+    db = next(home.rglob("*.db"))
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP TRIGGER audit_events_no_update")
+        conn.execute("UPDATE audit_events SET actor_display = 'nobody' WHERE seq = 2")
+    later = _run(home, "audit", "verify", "--from", "3")
+    assert later.exit_code == 0, later.output
+    assert "re-hashed from seq 3" in later.output
+    assert (
+        json.loads(_run(home, "audit", "verify", "--from", "3", "--json").output)[
+            "rehashed_from_seq"
+        ]
+        == 3
+    )
+    assert _run(home, "audit", "verify", "--from", "2", "--json").exit_code == 9
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE audit_events SET leaf_hash = zeroblob(32) WHERE seq = 1")
+    rewritten = json.loads(
+        _run(home, "audit", "verify", "--from", "3", "--json").output
+    )
+    assert not rewritten["ok"]
+    assert _run(home, "audit", "verify", "--from", "0").exit_code == 2  # usage error

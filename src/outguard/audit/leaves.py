@@ -13,8 +13,10 @@ agrees on every byte and every finding (property tests hold them equal).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -26,6 +28,7 @@ import orjson
 
 from outguard.audit.chain import (
     _ENCODER,
+    _UUID_TEXT,
     CANONICAL_PREFIX,
     EVENT_FIELDS,
     event_leaf_hash,
@@ -153,8 +156,13 @@ def _details_text(
     return "".join(encode(details, 0)) if details else "{}"
 
 
-def _column_leaves(rows: Sequence[Sequence[Any]], prev: int) -> list[bytes] | None:
-    """The leaves of a batch encoded a column at a time; None if the rows should go one by one."""
+def _column_leaves(
+    rows: Sequence[Sequence[Any]], prev: int, *, stored: bool = False
+) -> list[bytes] | None:
+    """The leaves of a batch encoded a column at a time; None if the rows should go one by one.
+
+    `stored`: the rows hold the columns as stored (`stored_leaves`), not typed values.
+    """
     try:
         columns = list(zip(*rows, strict=True))
     except (TypeError, ValueError):
@@ -164,7 +172,22 @@ def _column_leaves(rows: Sequence[Sequence[Any]], prev: int) -> list[bytes] | No
     seq = _seq_column(columns[0], prev)
     if seq is None:
         return None
-    pieces: dict[int, _Column | None] = {0: seq, 1: _at_column(columns[1])}
+    if stored:
+        pieces: dict[int, _Column | None] = {
+            0: seq,
+            1: _stored_at_column(columns[1]),
+            3: _stored_id_column(columns[3]),
+            5: _stored_id_column(columns[5]),
+            12: _stored_details_column(columns[12]),
+        }
+    else:
+        pieces = {
+            0: seq,
+            1: _at_column(columns[1]),
+            3: _id_column(columns[3]),
+            5: _id_column(columns[5]),
+            12: _details_column(columns[12], _details_encoder()),
+        }
     joined: dict[int, str | None] = {}
     for i in _TEXT_FIELDS:
         try:
@@ -173,9 +196,6 @@ def _column_leaves(rows: Sequence[Sequence[Any]], prev: int) -> list[bytes] | No
             joined[i] = None
     for i in _TEXT_FIELDS:
         pieces[i] = _text_column(columns[i], joined[i])
-    pieces[3] = _id_column(columns[3])
-    pieces[5] = _id_column(columns[5])
-    pieces[12] = _details_column(columns[12], _details_encoder())
     parts: list[Any] = []
     before = _PREFIX + "{"
     for name, i in zip(sorted(EVENT_FIELDS), _ORDER, strict=True):
@@ -188,6 +208,104 @@ def _column_leaves(rows: Sequence[Sequence[Any]], prev: int) -> list[bytes] | No
     parts.append(repeat(before[:-1] + "}"))
     texts = map(str.encode, map("".join, zip(*parts, strict=False)))
     return list(map(_digest, map(_sha256, texts)))
+
+
+# ------------------------------------------------------------ columns as stored
+
+# How `AuditRepository.stored_event_rows_in_order` spells a time: UTC, always microseconds.
+_STORED_AT: Final = re.compile(
+    r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}\n)*"
+)
+_HEX32: Final = re.compile(r"[0-9a-f]{32}")
+
+
+def _stored_at_column(column: tuple[Any, ...]) -> _Column | None:
+    """'2026-01-01 09:30:00.000000' (as SQLite stores it) is '2026-01-01T09:30:00.000000Z'."""
+    try:
+        joined = "\n".join(column) + "\n"
+    except TypeError:
+        return None
+    if not _STORED_AT.fullmatch(joined):
+        return None
+    return joined[:-1].replace(" ", "T").split("\n"), '"', 'Z"'
+
+
+def _stored_id_column(column: tuple[Any, ...]) -> _Column | None:
+    """Ids as 32 hex digits (SQLite) or in canonical text (PostgreSQL); nothing else."""
+    spelled: dict[object, str] = {}
+    for value in set(column):
+        if value is None:
+            spelled[value] = "null"
+        elif type(value) is not str:
+            return None
+        elif len(value) == 32 and _HEX32.fullmatch(value):  # noqa: PLR2004
+            spelled[value] = (
+                f'"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"'
+            )
+        elif _UUID_TEXT.fullmatch(value):
+            spelled[value] = f'"{value}"'
+        else:
+            return None
+    return [spelled[value] for value in column], "", ""
+
+
+def _stored_details_column(column: tuple[Any, ...]) -> _Column | None:
+    """The stored JSON text as it is: a leaf matches only if it is the canonical text.
+
+    Not parsed: every piece after it is a strict JSON spelling with a fixed key, and the
+    key `"ip"` cannot occur again outside a string in those pieces, so text that matches
+    a leaf ends exactly where the canonical details did. Equal text, equal details.
+    """
+    if {*map(type, column)} != {str}:
+        return None
+    return column, "", ""
+
+
+def typed_row(row: Sequence[Any]) -> tuple[Any, ...]:
+    """A stored row read as the application reads it (SQLAlchemy's types, `UTCDateTime`).
+
+    A value that does not read (a time that is not one, JSON that is not JSON) is left as
+    stored, so `chain.read_event` calls the event malformed instead of the read failing.
+    """
+    if len(row) != len(ROW_FIELDS):
+        return tuple(row)
+    values = list(row)
+    for i, read in _READERS:
+        value = values[i]
+        if value is not None:
+            with contextlib.suppress(TypeError, ValueError, RecursionError):
+                values[i] = read(value)
+    return tuple(values)
+
+
+def _read_at(value: str) -> datetime:
+    at = datetime.fromisoformat(value)
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+
+
+_READERS: Final = (
+    (ROW_FIELDS.index("at"), _read_at),
+    (ROW_FIELDS.index("actor_id"), _UUID),
+    (ROW_FIELDS.index("org_id"), _UUID),
+    (ROW_FIELDS.index("details"), json.loads),
+)
+
+
+def stored_leaves(rows: Sequence[Sequence[Any]], prev: int) -> list[bytes] | None:
+    """`batch_leaves` for rows as the database stores them (no typed values).
+
+    None unless every row is in place, in the exact stored spelling, and its text is the
+    one hashed when it was appended; the caller then reads the batch the typed way.
+    """
+    if not rows:
+        return []
+    try:
+        leaves = _column_leaves(rows, prev, stored=True)
+    except (TypeError, ValueError):
+        return None
+    if leaves is None or leaves != [row[-1] for row in rows]:
+        return None
+    return leaves
 
 
 def batch_leaves(rows: Sequence[Sequence[Any]], prev: int) -> list[bytes] | None:

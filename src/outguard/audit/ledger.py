@@ -8,6 +8,7 @@ match the rebuilt tree.
 
 from __future__ import annotations
 
+import dataclasses
 import hmac
 import itertools
 from collections.abc import Callable, Iterator, Sequence
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from outguard.audit.chain import (
     EVENT_FIELDS,
+    HASH_SIZE,
     Finding,
     Frontier,
     MerkleTree,
@@ -39,7 +41,7 @@ from outguard.audit.checkpoint import (
     sign_checkpoint,
 )
 from outguard.audit.evidence import build_bundle
-from outguard.audit.leaves import ROW_FIELDS, batch_leaves
+from outguard.audit.leaves import ROW_FIELDS, batch_leaves, stored_leaves, typed_row
 from outguard.audit.models import AuditCheckpoint, AuditHead
 from outguard.audit.repository import AuditRepository
 from outguard.errors import DomainValidationError, NotFoundError
@@ -56,6 +58,7 @@ class LogReport:
     checkpoints: int  # checkpoints matched
     root: bytes  # the rebuilt tree's root over the events verified
     finding: Finding | None = None
+    from_seq: int = 1  # events before it counted by their stored hashes (`--from`)
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -63,6 +66,7 @@ class LogReport:
             "events": self.events,
             "checkpoints_matched": self.checkpoints,
             "root": self.root.hex(),
+            "rehashed_from_seq": self.from_seq,
         }
         if self.finding is not None:
             out["problem"] = self.finding.problem.value
@@ -77,13 +81,33 @@ def _failed(events: int, matched: int, root: bytes, finding: Finding) -> LogRepo
     )
 
 
+def _from(report: LogReport, from_seq: int) -> LogReport:
+    return dataclasses.replace(report, from_seq=from_seq)
+
+
 def verify_log(
     session: Session,
     *,
     trusted: Sequence[VerifierKey] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    from_seq: int = 1,
 ) -> LogReport:
-    """Recompute every leaf and root; compare with stored hashes, checkpoints and the head."""
+    """Recompute every leaf and root; compare with stored hashes, checkpoints and the head.
+
+    `from_seq`: events before it count by their stored leaf hashes (the tree, checkpoints
+    and head still hold them), so a daily check of a long log re-hashes only what is new.
+    """
+    if from_seq < 1:
+        raise DomainValidationError("verification starts at seq 1 or later")
+    return _from(_verify(session, trusted, progress, from_seq), from_seq)
+
+
+def _verify(
+    session: Session,
+    trusted: Sequence[VerifierKey] | None,
+    progress: Callable[[int, int], None] | None,
+    from_seq: int,
+) -> LogReport:
     repo = AuditRepository(session)
     head = repo.head()
     total = head.last_seq if head is not None else 0
@@ -93,20 +117,12 @@ def verify_log(
         if bad is not None:
             return _failed(0, 0, Frontier().root(), bad)
     walk = EventWalk(checkpoints)
-    with repo.event_rows_in_order(_BATCH) as batches:
-        for rows in batches:
-            done = walk.batch(rows)
-            if done is None:  # the fast path refused: read event by event to the end
-                report = walk.slowly(
-                    itertools.chain(rows, itertools.chain.from_iterable(batches))
-                )
-                if report is not None:
-                    return report
-                break
-            if isinstance(done, LogReport):
-                return done
-            if progress is not None:
-                progress(walk.frontier.size, total)
+    report = _take_stored_hashes(repo, walk, from_seq - 1)
+    if report is not None:
+        return report
+    report = _walk_stored(repo, walk, total, progress)
+    if report is not None:
+        return report
     frontier, matched = walk.frontier, walk.matched
     prev = frontier.size
     finding = _tail_finding(prev, total, checkpoints, head, frontier)
@@ -117,12 +133,54 @@ def verify_log(
     return LogReport(ok=True, events=prev, checkpoints=matched, root=frontier.root())
 
 
+def _walk_stored(
+    repo: AuditRepository,
+    walk: EventWalk,
+    total: int,
+    progress: Callable[[int, int], None] | None,
+) -> LogReport | None:
+    """Every event from where the walk stands: the fast ways, else event by event."""
+    with repo.stored_event_rows_in_order(_BATCH, after=walk.frontier.size) as batches:
+        for rows in batches:
+            done = walk.stored(rows)
+            if done is None:  # neither fast way holds: read event by event to the end
+                report = walk.slowly(
+                    map(
+                        typed_row,
+                        itertools.chain(rows, itertools.chain.from_iterable(batches)),
+                    )
+                )
+                if report is not None:
+                    return report
+                break
+            if isinstance(done, LogReport):
+                return done
+            if progress is not None:
+                progress(walk.frontier.size, total)
+    return None
+
+
+def _take_stored_hashes(
+    repo: AuditRepository, walk: EventWalk, up_to: int
+) -> LogReport | None:
+    """Events 1..up_to by their stored hashes (`--from`); a checkpoint may still fail."""
+    with repo.leaf_hashes_in_order(_BATCH, up_to=up_to) as batches:
+        for pairs in batches:
+            done = walk.taken(pairs)
+            if done is None:  # a gap: the event-by-event read after names it
+                return None
+            if isinstance(done, LogReport):
+                return done
+    return None
+
+
 class EventWalk:
     """Every event in order: re-hashed, added to the tree, held against its checkpoint.
 
-    Batches of `ROW_FIELDS` tuples go the fast way (`leaves.batch_leaves`); from the first
-    batch it refuses on, events are read one by one (`chain.read_event`), which names what
-    is wrong. No database here: `verify_log` feeds it, and so does the benchmark.
+    Batches of `ROW_FIELDS` tuples go the fast way (`leaves.stored_leaves` for rows as
+    stored, `leaves.batch_leaves` for typed ones); from the first batch both refuse on,
+    events are read one by one (`chain.read_event`), which names what is wrong. No
+    database here: `verify_log` feeds it, and so does the benchmark.
     """
 
     def __init__(self, checkpoints: dict[int, AuditCheckpoint]) -> None:
@@ -153,13 +211,41 @@ class EventWalk:
         self.matched += 1
         return None
 
+    def taken(self, pairs: Sequence[Sequence[object]]) -> LogReport | bool | None:
+        """(seq, stored leaf hash) pairs taken as they are; None if one is out of place."""
+        start = self.frontier.size
+        if [pair[0] for pair in pairs] != list(
+            range(start + 1, start + 1 + len(pairs))
+        ):
+            return None
+        leaves = [pair[1] for pair in pairs]
+        if not all(type(leaf) is bytes and len(leaf) == HASH_SIZE for leaf in leaves):
+            return None
+        return self.add(leaves)  # type: ignore[arg-type]  # checked just above
+
+    def stored(self, rows: Sequence[Sequence[object]]) -> LogReport | bool | None:
+        """`batch` for rows as stored: spelled and hashed as they are, else typed first.
+
+        The typed reading is the one the application makes (`leaves.typed_row`): an
+        older spelling of the same value (details with spaces, say) still verifies.
+        """
+        leaves = stored_leaves(rows, self.frontier.size)
+        if leaves is None:
+            return self.batch([typed_row(row) for row in rows])
+        return self.add(leaves)
+
     def batch(self, rows: Sequence[Sequence[object]]) -> LogReport | bool | None:
         """True if the batch holds, a report if a checkpoint does not, None if refused."""
-        frontier, sizes = self.frontier, self.sizes
-        start = frontier.size
+        start = self.frontier.size
         leaves = batch_leaves(rows, start)
         if leaves is None:
             return None
+        return self.add(leaves)
+
+    def add(self, leaves: list[bytes]) -> LogReport | bool:
+        """Leaves already held against their rows: into the tree, past checkpoints."""
+        frontier, sizes = self.frontier, self.sizes
+        start = frontier.size
         done = 0
         while sizes and sizes[-1] <= start + len(leaves):  # checkpoints cut the batch
             cut = max(sizes[-1] - start, done)

@@ -6,7 +6,7 @@ import contextlib
 import uuid
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -57,7 +57,8 @@ class AuditRepository:
             "tag": tag,
             "subject_type": subject_type,
             "subject_id": subject_id,
-            "details": details,
+            # sorted, so the stored JSON text is the canonical one (the verifier's fast read)
+            "details": dict(sorted(details.items())),
         }
         leaf = event_leaf_hash(fields)
         frontier = Frontier.from_bytes(head.frontier)
@@ -84,7 +85,7 @@ class AuditRepository:
             tag=tag,
             subject_type=subject_type,
             subject_id=subject_id,
-            details=details,
+            details=fields["details"],
         )
         self._session.add(event)
         self._session.flush()  # the event must exist in this transaction before it commits
@@ -152,19 +153,50 @@ class AuditRepository:
         return self._session.get(AuditEvent, seq)
 
     @contextlib.contextmanager
-    def event_rows_in_order(
-        self, batch: int
+    def stored_event_rows_in_order(
+        self, batch: int, *, after: int = 0
     ) -> Iterator[Iterator[list[tuple[Any, ...]]]]:
-        """Lists of plain row tuples (`leaves.ROW_FIELDS`), seq order: no ORM objects."""
-        columns = [getattr(AuditEvent, name) for name in ROW_FIELDS]
+        """Lists of row tuples (`leaves.ROW_FIELDS`) in seq order, untyped, from the driver.
+
+        The verifier's read. Times are UTC text with microseconds ('2026-01-01 09:30:00.000000'), ids text,
+        details their stored JSON text. Turning each into a datetime, UUID and dict costs
+        more than hashing the event; `leaves.stored_leaves` spells the text as it is.
+        """
+        sql = _STORED_ROWS[self._session.get_bind().dialect.name]  # ADR-0002: only two
+        yield from self._fetch(sql, batch, {"after": after})
+
+    @contextlib.contextmanager
+    def leaf_hashes_in_order(
+        self, batch: int, *, up_to: int
+    ) -> Iterator[Iterator[list[tuple[Any, ...]]]]:
+        """Lists of (seq, stored leaf hash) for seq <= up_to, in seq order."""
         stmt = (
-            select(*columns).order_by(AuditEvent.seq).execution_options(yield_per=batch)
+            select(AuditEvent.seq, AuditEvent.leaf_hash)
+            .where(AuditEvent.seq <= up_to)
+            .order_by(AuditEvent.seq)
+            .execution_options(yield_per=batch)
         )
-        result = self._session.connection().execute(stmt)  # Core: no ORM row handling
+        result = self._session.connection().execute(stmt)
         try:
-            yield (list(part) for part in result.partitions(batch))
+            yield (list(map(tuple, part)) for part in result.partitions(batch))
         finally:
             result.close()
+
+    def _fetch(
+        self, sql: str, batch: int, params: dict[str, Any]
+    ) -> Iterator[Iterator[list[tuple[Any, ...]]]]:
+        """Run `sql` on the session's own connection; lists of driver tuples."""
+        connection = self._session.connection().connection.dbapi_connection
+        assert connection is not None  # noqa: S101 - a session connection is checked out
+        if self._session.get_bind().dialect.name == "postgresql":
+            cursor = connection.cursor(name="outguard_audit_verify")  # server side
+        else:
+            cursor = connection.cursor()
+        try:
+            cursor.execute(sql, params)
+            yield _fetched(cursor, batch)
+        finally:
+            cursor.close()
 
     def checkpoints(self) -> list[AuditCheckpoint]:
         stmt = select(AuditCheckpoint).order_by(AuditCheckpoint.tree_size)
@@ -217,3 +249,27 @@ class AuditRepository:
             .limit(limit)
         )
         return list(self._session.execute(stmt).scalars())
+
+
+def _fetched(cursor: Any, batch: int) -> Iterator[list[tuple[Any, ...]]]:
+    while rows := cursor.fetchmany(batch):
+        yield list(rows)
+
+
+_STORED_COLUMNS: Final = ", ".join(ROW_FIELDS)
+# The same columns on PostgreSQL, cast to the text SQLite stores (ids keep their dashes).
+_PG_COLUMNS: Final = (
+    _STORED_COLUMNS.replace(
+        "at,", "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'),", 1
+    )
+    .replace("actor_id,", "actor_id::text,")
+    .replace("org_id,", "org_id::text,")
+    .replace("details,", "details::text,")
+)
+_TABLE: Final = AuditEvent.__tablename__
+_STORED_ROWS: Final = {  # constants only: nothing from outside goes into this SQL
+    "sqlite": f"SELECT {_STORED_COLUMNS} FROM {_TABLE}"  # noqa: S608
+    " WHERE seq > :after ORDER BY seq",
+    "postgresql": f"SELECT {_PG_COLUMNS} FROM {_TABLE}"  # noqa: S608
+    " WHERE seq > %(after)s ORDER BY seq",
+}

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import NullPool
 
+# Compact JSON: audit details (stored with sorted keys) are then stored as the very text
+# their Merkle leaf hashes, which lets verification hash stored rows without parsing them.
+_json_text = functools.partial(json.dumps, separators=(",", ":"))
+
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url, echo=echo)
-    return create_engine(url, echo=echo, pool_pre_ping=True, future=True)
+    return create_engine(
+        url, echo=echo, pool_pre_ping=True, future=True, json_serializer=_json_text
+    )
 
 
 def _sqlite_engine(url: str, *, echo: bool) -> Engine:
@@ -23,6 +31,7 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
         echo=echo,
         future=True,
         poolclass=NullPool,
+        json_serializer=_json_text,
         connect_args={"check_same_thread": False, "timeout": 30},
     )
 

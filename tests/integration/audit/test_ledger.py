@@ -287,3 +287,82 @@ def test_an_edit_in_any_batch_is_named(db_session, clock, monkeypatch, seq):
     report = verify_log(db_session)
     assert (report.finding.problem, report.finding.seq) == (Problem.EDITED, seq)
     assert report.events == seq - 1
+
+
+def test_a_fresh_log_is_verified_from_stored_rows(db_session, clock, monkeypatch):
+    """No typed read at all: times, ids and details are hashed as the database holds them."""
+    from outguard.audit import ledger
+
+    def not_called(*_args, **_kwargs):
+        raise AssertionError("a typed read was taken")
+
+    monkeypatch.setattr(ledger, "batch_leaves", not_called)
+    monkeypatch.setattr(ledger, "read_event", not_called)
+    monkeypatch.setattr(ledger, "_BATCH", 4)
+    _fill(db_session, clock, n=10)
+    record(
+        db_session,
+        ACTOR,
+        AuditTag.USER_CREATED,
+        clock=clock,
+        details={"zeta": "z", "alpha": 1, "mid": None, "flag": True},
+    )
+    db_session.flush()
+    report = verify_log(db_session)
+    assert report.ok, report.finding
+    assert report.events == 11
+
+
+def test_details_stored_the_old_way_still_verify(db_session, clock):
+    """Spaces and unsorted keys (as logs written before compact JSON hold them): typed."""
+    _fill(db_session, clock, n=9)
+    _lift_triggers(db_session)
+    db_session.execute(
+        text("UPDATE audit_events SET details = '{\"n\": 4}' WHERE seq = 5")
+    )
+    db_session.expire_all()
+    report = verify_log(db_session)
+    assert report.ok, report.finding
+    assert report.events == 9
+
+
+def test_a_respelled_time_is_read_as_the_application_reads_it(db_session, clock):
+    """SQLite only: '...T09:30' is the same time to the application, so it verifies;
+    the stored way refuses the spelling and the typed way decides. Another hour is named.
+    """
+    if db_session.bind.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL stores a timestamp, not its spelling")
+    _fill(db_session, clock, n=6)
+    _lift_triggers(db_session)
+    db_session.execute(
+        text("UPDATE audit_events SET at = replace(at, ' ', 'T') WHERE seq = 3")
+    )
+    assert verify_log(db_session).ok
+    db_session.execute(
+        text("UPDATE audit_events SET at = replace(at, 'T', 'T1') WHERE seq = 3")
+    )
+    report = verify_log(db_session)
+    assert (report.finding.problem, report.finding.seq) == (Problem.MALFORMED, 3)
+    db_session.execute(
+        text(
+            "UPDATE audit_events SET at = substr(at, 1, 11) || '23' || substr(at, 15)"
+            " WHERE seq = 3"
+        )
+    )
+    report = verify_log(db_session)
+    assert (report.finding.problem, report.finding.seq) == (Problem.EDITED, 3)
+
+
+def test_details_that_borrow_the_next_column_are_named(db_session, clock):
+    """SQLite only (PostgreSQL refuses text that is not JSON): details ending in an ip."""
+    if db_session.bind.dialect.name != "sqlite":
+        pytest.skip("a json column holds one JSON value on PostgreSQL")
+    _fill(db_session, clock, n=6)
+    _lift_triggers(db_session)
+    db_session.execute(
+        text("UPDATE audit_events SET details = :d, ip = NULL WHERE seq = 2"),
+        {"d": '{"n":1},"ip":"203.0.113.9"'},
+    )
+    db_session.expire_all()
+    report = verify_log(db_session)  # not JSON to the application: named, not a crash
+    assert (report.finding.problem, report.finding.seq) == (Problem.MALFORMED, 2)
