@@ -251,6 +251,24 @@ class Frontier:
         ]
         return frontier
 
+    def graft(self, other: Frontier) -> Frontier:
+        """A new frontier: these leaves, then those `other` was built from (from leaf 0).
+
+        `size` must be a multiple of the power of two at or above `other.size` (where a
+        verifier's worker began its chunk): `other`'s subtrees are then whole here too.
+        """
+        span = 1 << max(other.size - 1, 0).bit_length()
+        if self._size % span:
+            raise ValueError("a frontier grafts only where its subtrees align")
+        out = Frontier()
+        out._size, out._stack = self._size, list(self._stack)
+        heights = [
+            h for h in reversed(range(other.size.bit_length())) if other.size >> h & 1
+        ]
+        for h, height in zip(other._stack, heights, strict=True):
+            out._push(h, height)
+        return out
+
     def root(self) -> bytes:
         result = self._stack[-1] if self._stack else EMPTY_ROOT
         for h in reversed(self._stack[:-1]):

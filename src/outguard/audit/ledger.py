@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from outguard.audit import parallel
 from outguard.audit.chain import (
     EVENT_FIELDS,
     HASH_SIZE,
@@ -49,6 +50,7 @@ from outguard.types import Clock
 
 _BATCH = 5000
 _CONTEXT_ROWS = 32  # rows read past a mismatch, so a swap or shift can be recognised
+_CHUNK = 1 << 17  # events per worker's chunk: a power of two (`audit.parallel`)
 
 
 @dataclass(frozen=True)
@@ -91,15 +93,18 @@ def verify_log(
     trusted: Sequence[VerifierKey] | None = None,
     progress: Callable[[int, int], None] | None = None,
     from_seq: int = 1,
+    workers: int = 1,
 ) -> LogReport:
     """Recompute every leaf and root; compare with stored hashes, checkpoints and the head.
 
     `from_seq`: events before it count by their stored leaf hashes (the tree, checkpoints
     and head still hold them), so a daily check of a long log re-hashes only what is new.
+    `workers` > 1: a log of at least two chunks is re-hashed on that many processes
+    (`audit.parallel`); the session's committed rows are what they read.
     """
     if from_seq < 1:
         raise DomainValidationError("verification starts at seq 1 or later")
-    return _from(_verify(session, trusted, progress, from_seq), from_seq)
+    return _from(_verify(session, trusted, progress, from_seq, workers), from_seq)
 
 
 def _verify(
@@ -107,6 +112,7 @@ def _verify(
     trusted: Sequence[VerifierKey] | None,
     progress: Callable[[int, int], None] | None,
     from_seq: int,
+    workers: int,
 ) -> LogReport:
     repo = AuditRepository(session)
     head = repo.head()
@@ -118,6 +124,8 @@ def _verify(
             return _failed(0, 0, Frontier().root(), bad)
     walk = EventWalk(checkpoints)
     report = _take_stored_hashes(repo, walk, from_seq - 1)
+    if report is None and workers > 1:
+        report = _walk_in_chunks(session, walk, total, workers, progress)
     if report is not None:
         return report
     report = _walk_stored(repo, walk, total, progress)
@@ -160,6 +168,33 @@ def _walk_stored(
     return None
 
 
+def _walk_in_chunks(
+    session: Session,
+    walk: EventWalk,
+    total: int,
+    workers: int,
+    progress: Callable[[int, int], None] | None,
+) -> LogReport | None:
+    """As far as whole chunks hold, on `workers` processes; then the caller goes on."""
+    size = _CHUNK
+    start = walk.frontier.size
+    if start % size or total - start < 2 * size:
+        return None
+    url = session.connection().engine.url.render_as_string(hide_password=False)
+    sizes = [s for s in walk.sizes if s > start]
+    for chunk in parallel.chunks(url, total, start, size, sizes, workers):
+        if chunk.frontier is None:  # something is wrong in it: one process names it
+            return None
+        for at, marked in sorted(chunk.marks.items()):
+            bad = walk.reached(at, walk.frontier.graft(Frontier.from_bytes(marked)))
+            if bad is not None:
+                return bad
+        walk.frontier = walk.frontier.graft(Frontier.from_bytes(chunk.frontier))
+        if progress is not None:
+            progress(walk.frontier.size, total)
+    return None
+
+
 def _take_stored_hashes(
     repo: AuditRepository, walk: EventWalk, up_to: int
 ) -> LogReport | None:
@@ -193,21 +228,28 @@ class EventWalk:
         frontier = self.frontier
         return _failed(frontier.size, self.matched, frontier.root(), finding)
 
-    def _reached(self, size: int) -> LogReport | None:
-        """Called at each tree size: a checkpoint there must hold the rebuilt root."""
+    def reached(self, size: int, tree: Frontier | None = None) -> LogReport | None:
+        """Called at each tree size: a checkpoint there must hold the rebuilt root.
+
+        `tree`: the tree at `size` when the walk itself is not there (a worker's chunk).
+        """
+        tree = self.frontier if tree is None else tree
         sizes = self.sizes
         while sizes and sizes[-1] < size:  # size 0, or skipped by a failed batch
             sizes.pop()
         if not sizes or sizes[-1] != size:
             return None
         sizes.pop()
-        if not hmac.compare_digest(
-            self.checkpoints[size].root_hash, self.frontier.root()
-        ):
+        if not hmac.compare_digest(self.checkpoints[size].root_hash, tree.root()):
             detail = (
                 f"the checkpoint at tree size {size} does not match events 1..{size}"
             )
-            return self._failed(Finding(Problem.BAD_CHECKPOINT, size, detail))
+            return _failed(
+                size,
+                self.matched,
+                tree.root(),
+                Finding(Problem.BAD_CHECKPOINT, size, detail),
+            )
         self.matched += 1
         return None
 
@@ -251,7 +293,7 @@ class EventWalk:
             cut = max(sizes[-1] - start, done)
             frontier.extend(leaves[done:cut])
             done = cut
-            bad = self._reached(frontier.size)
+            bad = self.reached(frontier.size)
             if bad is not None:
                 return bad
         frontier.extend(leaves[done:])
@@ -269,7 +311,7 @@ class EventWalk:
             if not hmac.compare_digest(leaf, stored):
                 return self._failed(_mismatch(got, events))
             frontier.append(leaf)
-            bad = self._reached(seq)
+            bad = self.reached(seq)
             if bad is not None:
                 return bad
         return None

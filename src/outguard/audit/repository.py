@@ -154,7 +154,7 @@ class AuditRepository:
 
     @contextlib.contextmanager
     def stored_event_rows_in_order(
-        self, batch: int, *, after: int = 0
+        self, batch: int, *, after: int = 0, up_to: int = 2**62
     ) -> Iterator[Iterator[list[tuple[Any, ...]]]]:
         """Lists of row tuples (`leaves.ROW_FIELDS`) in seq order, untyped, from the driver.
 
@@ -163,7 +163,7 @@ class AuditRepository:
         more than hashing the event; `leaves.stored_leaves` spells the text as it is.
         """
         sql = _STORED_ROWS[self._session.get_bind().dialect.name]  # ADR-0002: only two
-        yield from self._fetch(sql, batch, {"after": after})
+        yield from self._fetch(sql, batch, {"after": after, "up_to": up_to})
 
     @contextlib.contextmanager
     def leaf_hashes_in_order(
@@ -269,7 +269,7 @@ _PG_COLUMNS: Final = (
 _TABLE: Final = AuditEvent.__tablename__
 _STORED_ROWS: Final = {  # constants only: nothing from outside goes into this SQL
     "sqlite": f"SELECT {_STORED_COLUMNS} FROM {_TABLE}"  # noqa: S608
-    " WHERE seq > :after ORDER BY seq",
+    " WHERE seq > :after AND seq <= :up_to ORDER BY seq",
     "postgresql": f"SELECT {_PG_COLUMNS} FROM {_TABLE}"  # noqa: S608
-    " WHERE seq > %(after)s ORDER BY seq",
+    " WHERE seq > %(after)s AND seq <= %(up_to)s ORDER BY seq",
 }

@@ -14,15 +14,20 @@ from sqlalchemy.pool import NullPool
 _json_text = functools.partial(json.dumps, separators=(",", ":"))
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
+def make_engine(url: str, *, echo: bool = False, reader: bool = False) -> Engine:
+    """An engine for `url`.
+
+    `reader`: transactions only read (SQLite: a deferred BEGIN, which takes no lock and
+    so runs beside a writer; the audit verifier's worker processes use it).
+    """
     if url.startswith("sqlite"):
-        return _sqlite_engine(url, echo=echo)
+        return _sqlite_engine(url, echo=echo, reader=reader)
     return create_engine(
         url, echo=echo, pool_pre_ping=True, future=True, json_serializer=_json_text
     )
 
 
-def _sqlite_engine(url: str, *, echo: bool) -> Engine:
+def _sqlite_engine(url: str, *, echo: bool, reader: bool) -> Engine:
     if url in {"sqlite://", "sqlite:///:memory:"}:
         msg = "an in-memory SQLite database is not supported: use a file"
         raise ValueError(msg)
@@ -51,7 +56,7 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
     def _on_begin(conn: Any) -> None:
         # IMMEDIATE takes the write lock up front, so two writers queue instead of
         # deadlocking on lock upgrade.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if reader else "BEGIN IMMEDIATE")
 
     return engine
 

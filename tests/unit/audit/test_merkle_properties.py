@@ -167,3 +167,30 @@ def test_verifiers_never_raise_on_junk():
     cproof = TREE.consistency_proof(3, 8)
     assert not verify_consistency(3, 8, TREE.root(3), head, [b"x", *cproof[1:]])
     assert not verify_consistency(-1, 8, TREE.root(3), head, cproof)
+
+
+@given(st.integers(0, 6), st.integers(0, 5), st.data())
+@settings(max_examples=150, deadline=None)
+def test_a_chunk_grafted_where_it_aligns_equals_extending(k, chunks, data):
+    """A worker's chunk of 2^k leaves (the last one shorter) grafts onto the tree so far."""
+    span = 1 << k
+    n = chunks * span + data.draw(st.integers(0, span))
+    hashes = [hashlib.sha256(i.to_bytes(4, "big")).digest() for i in range(n)]
+    whole = Frontier()
+    whole.extend(hashes)
+    grafted = Frontier()
+    for lo in range(0, n, span):
+        part = Frontier()
+        part.extend(hashes[lo : lo + span])
+        grafted = grafted.graft(part)
+    assert (grafted.size, grafted.root()) == (whole.size, whole.root())
+    assert grafted.to_bytes() == whole.to_bytes()
+
+
+def test_a_graft_that_does_not_align_is_refused():
+    three, two = Frontier(), Frontier()
+    three.extend([bytes(32)] * 3)
+    two.extend([bytes(32)] * 2)
+    with pytest.raises(ValueError, match="align"):
+        three.graft(two)
+    assert three.graft(Frontier()).size == 3

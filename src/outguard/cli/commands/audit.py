@@ -66,14 +66,27 @@ def verify(
             "daily check of a long log whose start was verified before."
         ),
     ),
+    workers: int = typer.Option(
+        0,
+        "--workers",
+        min=0,
+        metavar="N",
+        help=(
+            "Processes that re-hash a long log (260,000 events or more) side by side; "
+            "0 = one per CPU core, 1 = this process only."
+        ),
+    ),
 ) -> None:
     """Recompute everything; exit 0 if the log is intact, 9 with the first bad seq if not."""
     cli: CliContext = ctx.obj
     signer, _ = audit_signer(cli.settings)
     trusted = [verifier_of(signer), *trusted_witnesses(cli.settings)]
+    workers = workers or min(os.cpu_count() or 1, 8)
     with cli.transaction() as session:
         if json_output:
-            report = verify_log(session, trusted=trusted, from_seq=from_seq)
+            report = verify_log(
+                session, trusted=trusted, from_seq=from_seq, workers=workers
+            )
         else:
             with Progress(
                 TextColumn("verifying"),
@@ -88,6 +101,7 @@ def verify(
                     session,
                     trusted=trusted,
                     from_seq=from_seq,
+                    workers=workers,
                     progress=lambda done, total: bar.update(
                         task, completed=done, total=total
                     ),
