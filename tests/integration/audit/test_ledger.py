@@ -33,6 +33,23 @@ def _fill(session, clock, n=12):
     session.flush()
 
 
+def _checkpoints_at(session, clock, sizes):
+    """Unsigned checkpoints (roots only) at `sizes`; the tree of the whole log."""
+    leaves = [e.leaf_hash for e in session.query(AuditEvent).order_by(AuditEvent.seq)]
+    tree = MerkleTree(leaves)
+    for size in sizes:
+        session.add(
+            AuditCheckpoint(
+                tree_size=size,
+                root_hash=tree.root(size),
+                note="t",
+                created_at=clock.now(),
+            )
+        )
+    session.flush()
+    return tree
+
+
 def _lift_triggers(session):
     if session.bind.dialect.name == "postgresql":
         session.execute(
@@ -254,20 +271,7 @@ def test_an_untouched_log_is_verified_the_fast_way(db_session, clock, monkeypatc
     monkeypatch.setattr(ledger, "read_event", not_called)
     monkeypatch.setattr(ledger, "_BATCH", 5)
     _fill(db_session, clock, n=23)
-    leaves = [
-        e.leaf_hash for e in db_session.query(AuditEvent).order_by(AuditEvent.seq)
-    ]
-    tree = MerkleTree(leaves)
-    for size in (3, 5, 11, 23):  # inside, at the end of and across batches
-        db_session.add(
-            AuditCheckpoint(
-                tree_size=size,
-                root_hash=tree.root(size),
-                note="t",
-                created_at=clock.now(),
-            )
-        )
-    db_session.flush()
+    tree = _checkpoints_at(db_session, clock, (3, 5, 11, 23))  # in and across batches
     report = verify_log(db_session)
     assert report.ok, report.finding
     assert (report.events, report.checkpoints, report.root) == (23, 4, tree.root())

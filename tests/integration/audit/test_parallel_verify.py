@@ -10,15 +10,11 @@ import pytest
 from sqlalchemy import text
 
 from outguard.audit import ledger
-from outguard.audit.chain import MerkleTree, Problem
-from outguard.audit.models import AuditCheckpoint, AuditEvent
-from outguard.audit.service import record
-from outguard.audit.tags import AuditTag
+from outguard.audit.chain import Problem
 from outguard.db import make_engine, make_session_factory, unit_of_work
 from outguard.db.migrate import upgrade
-from outguard.types import Actor
 
-from .test_ledger import _lift_triggers
+from .test_ledger import _checkpoints_at, _fill, _lift_triggers
 
 EVENTS = 45  # five whole chunks and a part
 
@@ -31,30 +27,8 @@ def log(fresh_database_url, clock, monkeypatch):
     engine = make_engine(url)
     factory = make_session_factory(engine)
     with unit_of_work(factory) as session:
-        for i in range(EVENTS):
-            record(
-                session,
-                Actor.system("test"),
-                AuditTag.USER_CREATED,
-                clock=clock,
-                subject_type="user",
-                subject_id=f"u{i}",
-                details={"n": i},
-            )
-        session.flush()
-        leaves = [
-            e.leaf_hash for e in session.query(AuditEvent).order_by(AuditEvent.seq)
-        ]
-        tree = MerkleTree(leaves)
-        for size in (5, 8, 19, 40, 45):  # inside, at the end of and across chunks
-            session.add(
-                AuditCheckpoint(
-                    tree_size=size,
-                    root_hash=tree.root(size),
-                    note="t",
-                    created_at=clock.now(),
-                )
-            )
+        _fill(session, clock, n=EVENTS)
+        _checkpoints_at(session, clock, (5, 8, 19, 40, 45))  # in and across chunks
     yield factory
     engine.dispose()
 
