@@ -225,7 +225,7 @@ def test_aad_of_usual_and_unusual_contexts():
     for ctx in (
         CTX,
         KeyContext('t"1', "a\\b", "p\n", 3),
-        KeyContext("t", "o", "p", True),  # type: ignore[arg-type] - a bool is JSON true
+        KeyContext("t", "o", "p", key_version=True),  # a bool is JSON true
         KeyContext("t\u00e9", "\u2028", "\x7f", 0),
     ):
         assert ctx.aad() == ctx.canonical_json()
