@@ -261,6 +261,37 @@ def shortest_national() -> int:
     return min(lengths, default=0)
 
 
+@functools.cache
+def national_lengths() -> frozenset[int] | None:
+    """Every length a valid +1 national number can have (None: some region sets none)."""
+    lengths: set[int] = set()
+    for r in _TABLE.load():
+        if r.general is None:
+            continue  # such a region makes no number valid
+        if not r.general.lengths:
+            return None
+        lengths.update(r.general.lengths)
+    return frozenset(lengths)
+
+
+# Digits and the punctuation between them, first digit 2-9: `parse(text, "US")` can neither
+# read a country code, a national prefix or an extension here nor drop a digit, so the
+# national number is exactly the text's digits.
+_PLAIN_DIGITS = re.compile(r"[2-9][0-9 ().-]*[0-9]")
+
+
+def plain_wrong_length(text: str) -> bool:
+    """Whether `text` is plain digits (see `_PLAIN_DIGITS`) of a length no +1 number has.
+
+    `phonenumbers.is_valid_number(phonenumbers.parse(text, "US"))` is then False: a 9-digit
+    "463-02-6868" in an SSN column is never a phone number, whatever its digits.
+    """
+    lengths = national_lengths()
+    if lengths is None or _PLAIN_DIGITS.fullmatch(text) is None:
+        return False
+    return sum(c.isdigit() for c in text) not in lengths
+
+
 def national_digits_bound(text: str) -> int | None:
     """At most how many digits `phonenumbers.parse(text, "US")` can put in the national number.
 

@@ -13,6 +13,8 @@ import string
 import numpy as np
 import phonenumbers
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from outguard.security import nanp
 from outguard.security.ff1 import FF1, MAX_LEN, DomainError, min_length
@@ -194,6 +196,44 @@ def test_phone_batch_equals_per_value(seed):
     values = _phones(random.Random(seed), 1500)
     key = KEY if seed == 1 else KEY2
     _same(OldPhone(key), tokenizer_for("phone", key), values)
+
+
+def test_phone_of_other_kinds_values_equals_per_value():
+    """SSNs, EINs, account numbers and amounts in a phone key's way: refused as per value."""
+    rng = random.Random(8)
+    values: list[str | None] = []
+    for _ in range(600):
+        d = f"{rng.randint(0, 10**13):013d}"[: rng.randint(5, 13)]
+        values.append(
+            rng.choice(["{a}-{b}-{c}", "{a} {b} {c}", "{a}.{b}", "({a}) {b}{c}", "{d}"])
+            .format(a=d[:3], b=d[3:5], c=d[5:], d=d)
+            .strip(" .-()")
+        )
+    _same(OldPhone(KEY), tokenizer_for("phone", KEY), values)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.text(alphabet="0123456789 ().-", min_size=1, max_size=20)
+    | st.from_regex(r"[2-9][0-9 ().-]{0,16}[0-9]", fullmatch=True)
+)
+def test_plain_digits_of_a_length_no_nanp_number_has_are_never_valid(text):
+    if nanp.plain_wrong_length(text):
+        try:
+            parsed = phonenumbers.parse(text, "US")
+        except phonenumbers.NumberParseException:
+            return
+        assert not phonenumbers.is_valid_number(parsed)
+
+
+def test_plain_wrong_length_reads_only_plain_digits():
+    assert nanp.plain_wrong_length("463-02-6868")
+    assert nanp.plain_wrong_length("463 02 6868")
+    assert not nanp.plain_wrong_length("163-02-6868")  # a leading 1 may be a prefix
+    assert not nanp.plain_wrong_length("063-02-6868")  # a leading 0 may be a prefix
+    assert not nanp.plain_wrong_length("463-026-8681")  # ten digits
+    assert not nanp.plain_wrong_length("463-02-6868 x12")  # an extension
+    assert not nanp.plain_wrong_length("+463-02-6868")
 
 
 def test_phone_rare_areas_walk_to_the_same_number():
