@@ -274,14 +274,15 @@ def national_lengths() -> frozenset[int] | None:
     return frozenset(lengths)
 
 
-# Digits and the punctuation between them, first digit 2-9: `parse(text, "US")` can neither
-# read a country code, a national prefix or an extension here nor drop a digit, so the
-# national number is exactly the text's digits.
-_PLAIN_DIGITS = re.compile(r"[2-9][0-9 ().-]*[0-9]")
+# Digits and the punctuation between them, not starting with 1 or 011: `parse(text, "US")`
+# then reads no extension, no country code, no national prefix and no international prefix,
+# so the national number is exactly the text's digits. (Leading 1s may be read as country
+# code and national prefixes, several of them: such a text is left to `phonenumbers`.)
+_PLAIN_DIGITS = re.compile(r"[02-9][0-9 ().-]*[0-9]")
 
 
 def plain_wrong_length(text: str) -> bool:
-    """Whether `text` is plain digits (see `_PLAIN_DIGITS`) of a length no +1 number has.
+    """Whether `text` is plain digits (`_PLAIN_DIGITS`) of a length no +1 number has.
 
     `phonenumbers.is_valid_number(phonenumbers.parse(text, "US"))` is then False: a 9-digit
     "463-02-6868" in an SSN column is never a phone number, whatever its digits.
@@ -289,7 +290,8 @@ def plain_wrong_length(text: str) -> bool:
     lengths = national_lengths()
     if lengths is None or _PLAIN_DIGITS.fullmatch(text) is None:
         return False
-    return sum(c.isdigit() for c in text) not in lengths
+    digits = "".join(c for c in text if c.isdigit())
+    return not digits.startswith("011") and len(digits) not in lengths
 
 
 def national_digits_bound(text: str) -> int | None:

@@ -212,10 +212,11 @@ def test_phone_of_other_kinds_values_equals_per_value():
     _same(OldPhone(KEY), tokenizer_for("phone", KEY), values)
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=4000, deadline=None)
 @given(
     st.text(alphabet="0123456789 ().-", min_size=1, max_size=20)
-    | st.from_regex(r"[2-9][0-9 ().-]{0,16}[0-9]", fullmatch=True)
+    | st.from_regex(r"[0-9][0-9 ().-]{0,16}[0-9]", fullmatch=True)
+    | st.from_regex(r"(0|1|01|11|011|\+|\+1)?[0-9 ().-]{5,14}", fullmatch=True)
 )
 def test_plain_digits_of_a_length_no_nanp_number_has_are_never_valid(text):
     if nanp.plain_wrong_length(text):
@@ -226,11 +227,32 @@ def test_plain_digits_of_a_length_no_nanp_number_has_are_never_valid(text):
         assert not phonenumbers.is_valid_number(parsed)
 
 
+def test_plain_wrong_length_never_refuses_a_valid_number_on_a_seeded_sweep():
+    """Prefixes phonenumbers may strip (1s, 0, 011) in front of digits and punctuation."""
+    rng = random.Random(9)
+    refused = 0
+    for _ in range(20_000):
+        prefix = rng.choice(["", "1", "11", "111", "0", "01", "011", "10", "00"])
+        digits = prefix + "".join(rng.choices(string.digits, k=rng.randint(4, 14)))
+        seps = rng.choices(["", "", "", "-", " ", ".", "(", ")"], k=len(digits))
+        text = "".join(a + b for a, b in zip(digits, seps, strict=True)).strip(" .-()")
+        if text and nanp.plain_wrong_length(text):
+            refused += 1
+            try:
+                parsed = phonenumbers.parse(text, "US")
+            except phonenumbers.NumberParseException:
+                continue
+            assert not phonenumbers.is_valid_number(parsed), text
+    assert refused > 5000
+
+
 def test_plain_wrong_length_reads_only_plain_digits():
     assert nanp.plain_wrong_length("463-02-6868")
     assert nanp.plain_wrong_length("463 02 6868")
-    assert not nanp.plain_wrong_length("163-02-6868")  # a leading 1 may be a prefix
-    assert not nanp.plain_wrong_length("063-02-6868")  # a leading 0 may be a prefix
+    assert not nanp.plain_wrong_length("163-02-6868")  # leading 1s may be dropped
+    assert not nanp.plain_wrong_length("111-5104-876705")  # 13 digits: 3 dropped, valid
+    assert nanp.plain_wrong_length("063-02-6868")
+    assert not nanp.plain_wrong_length("011-02-6868")  # an international prefix
     assert not nanp.plain_wrong_length("463-026-8681")  # ten digits
     assert not nanp.plain_wrong_length("463-02-6868 x12")  # an extension
     assert not nanp.plain_wrong_length("+463-02-6868")
