@@ -351,6 +351,13 @@ def test_is_valid_phone_equals_parse_and_is_valid_number():
             return False
 
     values = [v for v in _phones(random.Random(6), 4000) if v is not None]
+    rng = random.Random(7)
+    values += [  # SSNs, EINs, accounts and amounts, where phones are looked for too
+        f"{rng.randint(0, 999):03d}{sep}{rng.randint(0, 99):02d}{sep}{rng.randint(0, 9999):04d}"
+        for sep in ("-", " ", "", ".")
+        for _ in range(300)
+    ]
+    values += [str(rng.randint(10**5, 10**13)) for _ in range(500)]
     assert [is_valid_phone(v) for v in values] == [slow(v) for v in values]
 
 
