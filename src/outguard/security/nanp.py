@@ -278,7 +278,15 @@ def national_lengths() -> frozenset[int] | None:
 # then reads no extension, no country code, no national prefix and no international prefix,
 # so the national number is exactly the text's digits. (Leading 1s may be read as country
 # code and national prefixes, several of them: such a text is left to `phonenumbers`.)
-_PLAIN_DIGITS = re.compile(r"[02-9][0-9 ().-]*[0-9]")
+_PLAIN_DIGITS = re.compile(r"[02-9][0-9 ()./-]*[0-9]")
+# Where `phonenumbers` lets a number start: a plus sign or any digit. A text without one
+# holds no number at all, whatever its letters (`parse` raises NOT_A_NUMBER).
+_NUMBER_START = re.compile("[+\uff0b\\d]")
+
+
+def no_number(text: str) -> bool:
+    """Whether `phonenumbers.parse(text, ...)` finds no number to read in `text`."""
+    return _NUMBER_START.search(text) is None
 
 
 def plain_wrong_length(text: str) -> bool:

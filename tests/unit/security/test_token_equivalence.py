@@ -214,8 +214,8 @@ def test_phone_of_other_kinds_values_equals_per_value():
 
 @settings(max_examples=4000, deadline=None)
 @given(
-    st.text(alphabet="0123456789 ().-", min_size=1, max_size=20)
-    | st.from_regex(r"[0-9][0-9 ().-]{0,16}[0-9]", fullmatch=True)
+    st.text(alphabet="0123456789 ()./-", min_size=1, max_size=20)
+    | st.from_regex(r"[0-9][0-9 ()./-]{0,16}[0-9]", fullmatch=True)
     | st.from_regex(r"(0|1|01|11|011|\+|\+1)?[0-9 ().-]{5,14}", fullmatch=True)
 )
 def test_plain_digits_of_a_length_no_nanp_number_has_are_never_valid(text):
@@ -234,7 +234,7 @@ def test_plain_wrong_length_never_refuses_a_valid_number_on_a_seeded_sweep():
     for _ in range(20_000):
         prefix = rng.choice(["", "1", "11", "111", "0", "01", "011", "10", "00"])
         digits = prefix + "".join(rng.choices(string.digits, k=rng.randint(4, 14)))
-        seps = rng.choices(["", "", "", "-", " ", ".", "(", ")"], k=len(digits))
+        seps = rng.choices(["", "", "", "-", " ", ".", "(", ")", "/"], k=len(digits))
         text = "".join(a + b for a, b in zip(digits, seps, strict=True)).strip(" .-()")
         if text and nanp.plain_wrong_length(text):
             refused += 1
@@ -244,6 +244,20 @@ def test_plain_wrong_length_never_refuses_a_valid_number_on_a_seeded_sweep():
                 continue
             assert not phonenumbers.is_valid_number(parsed), text
     assert refused > 5000
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.text(min_size=1, max_size=30)
+    | st.text(alphabet=string.ascii_letters + " .,;:-()/#'&x\u00e9", max_size=40)
+    | st.from_regex(
+        r"(tel:)?[A-Za-z .-]{1,20}(;phone-context=[a-z.]+)?", fullmatch=True
+    )
+)
+def test_a_text_without_digit_or_plus_is_no_phone_number(text):
+    if nanp.no_number(text):
+        with pytest.raises(phonenumbers.NumberParseException):
+            phonenumbers.parse(text, "US")
 
 
 def test_plain_wrong_length_reads_only_plain_digits():
@@ -256,6 +270,11 @@ def test_plain_wrong_length_reads_only_plain_digits():
     assert not nanp.plain_wrong_length("463-026-8681")  # ten digits
     assert not nanp.plain_wrong_length("463-02-6868 x12")  # an extension
     assert not nanp.plain_wrong_length("+463-02-6868")
+    assert nanp.plain_wrong_length("05/12/2024")  # a date: eight digits
+    assert nanp.no_number("Maria Garcia")
+    assert not nanp.no_number("1-800-FLOWERS")
+    assert not nanp.no_number("+CALL-NOW")
+    assert not nanp.no_number("\u0662\u0661")  # Arabic-Indic digits are digits
 
 
 def test_phone_rare_areas_walk_to_the_same_number():
