@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import CursorResult, delete, func, insert, select
+from sqlalchemy import CursorResult, Table, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from outguard.keystore.models import DataKey, KekState, TenantKek, VaultEntry
@@ -138,7 +138,9 @@ class KeyRepository:
     def add_vault_entries(self, rows: list[dict[str, Any]]) -> None:
         """New vault rows (VaultEntry's columns), as one Core executemany: no ORM at all."""
         if rows:
-            self._s.execute(insert(VaultEntry.__table__), rows)
+            table = VaultEntry.__table__
+            assert isinstance(table, Table)  # noqa: S101 - a declarative model's table
+            self._s.execute(insert(table), rows)
 
     def delete_vault(self, scope: str) -> int:
         """Erase a shredded recipient's vault rows (their key is already gone)."""
