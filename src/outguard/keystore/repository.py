@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import CursorResult, delete, func, insert, select
+from sqlalchemy import CursorResult, Table, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from outguard.keystore.models import DataKey, KekState, TenantKek, VaultEntry
@@ -114,6 +114,20 @@ class KeyRepository:
             )
         return found
 
+    def taken_pseudonyms(
+        self, scope: str, kind: str, lookups: list[bytes]
+    ) -> set[bytes]:
+        """Which of these pseudonym lookups the vault already holds (a column, not rows)."""
+        taken: set[bytes] = set()
+        for i in range(0, len(lookups), _IN_CHUNK):
+            stmt = select(VaultEntry.pseudonym_lookup).where(
+                VaultEntry.scope == scope,
+                VaultEntry.kind == kind,
+                VaultEntry.pseudonym_lookup.in_(lookups[i : i + _IN_CHUNK]),
+            )
+            taken.update(self._s.execute(stmt).scalars())
+        return taken
+
     def vault_entries(self, scope: str, kind: str) -> list[tuple[bytes, bytes, bytes]]:
         """(lookup, sealed original, sealed pseudonym) of every entry: rows, not objects."""
         stmt = select(
@@ -122,9 +136,11 @@ class KeyRepository:
         return [(r[0], r[1], r[2]) for r in self._s.execute(stmt)]
 
     def add_vault_entries(self, rows: list[dict[str, Any]]) -> None:
-        """New vault rows (VaultEntry's columns), as one bulk INSERT: no ORM objects."""
+        """New vault rows (VaultEntry's columns), as one Core executemany: no ORM at all."""
         if rows:
-            self._s.execute(insert(VaultEntry), rows)
+            table = VaultEntry.__table__
+            assert isinstance(table, Table)  # noqa: S101 - a declarative model's table
+            self._s.execute(insert(table), rows)
 
     def delete_vault(self, scope: str) -> int:
         """Erase a shredded recipient's vault rows (their key is already gone)."""

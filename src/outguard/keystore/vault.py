@@ -28,9 +28,8 @@ from outguard.keystore.tokens import (
 from outguard.security.aead import (
     KeyContext,
     KeyProvider,
+    Sealer,
     keyed_digest,
-    open_sealed,
-    seal,
 )
 from outguard.types import Actor, Clock
 
@@ -52,6 +51,7 @@ class _Scope:
     scope: str
     kind: str
     key: TokenKey
+    sealer: Sealer
 
     def context(self, lookup: bytes, what: str) -> KeyContext:
         return KeyContext(
@@ -90,7 +90,9 @@ def _open_scope(
         purpose=VAULT_PURPOSE,
         create=create,
     )
-    return _Scope(tenant, recipient_scope(tenant, recipient), kind, key)
+    return _Scope(
+        tenant, recipient_scope(tenant, recipient), kind, key, Sealer(key.material)
+    )
 
 
 def _check_values(values: Sequence[str | None]) -> list[str]:
@@ -144,8 +146,8 @@ def pseudonymize(
     for value in distinct:
         sealed = known.get(lookups[value])
         if sealed is not None:
-            result[value] = open_sealed(
-                sc.key.material, sealed, sc.context(lookups[value], "p")
+            result[value] = sc.sealer.open(
+                sealed, sc.context(lookups[value], "p")
             ).decode()
     fresh = [v for v in distinct if v not in result]
     new_entries = _assign(sc, repo, fresh, lookups, candidates, clock, result)
@@ -167,6 +169,7 @@ def _assign(
     pending = {v: iter(candidates(sc.key.material, v)) for v in fresh}
     claimed: set[bytes] = set()
     entries: list[dict[str, Any]] = []
+    now = clock.now()  # one time for the entries of one call
     for _ in range(_MAX_CANDIDATES):
         if not pending:
             break
@@ -178,7 +181,7 @@ def _assign(
                     "The pseudonym list ran out of candidates for this recipient."
                 )
             proposals[value] = (candidate, sc.pseudonym_lookup(candidate))
-        taken = repo.vault_by_pseudonym(
+        taken = repo.taken_pseudonyms(
             sc.scope, sc.kind, [p for _, p in proposals.values()]
         )
         for value, (candidate, plookup) in proposals.items():
@@ -194,13 +197,13 @@ def _assign(
                     "lookup": lookup,
                     "tenant": sc.tenant,
                     "pseudonym_lookup": plookup,
-                    "sealed_original": seal(
-                        sc.key.material, value.encode(), sc.context(lookup, "o")
+                    "sealed_original": sc.sealer.seal(
+                        value.encode(), sc.context(lookup, "o")
                     ),
-                    "sealed_pseudonym": seal(
-                        sc.key.material, candidate.encode(), sc.context(lookup, "p")
+                    "sealed_pseudonym": sc.sealer.seal(
+                        candidate.encode(), sc.context(lookup, "p")
                     ),
-                    "created_at": clock.now(),
+                    "created_at": now,
                 }
             )
             result[value] = candidate
@@ -245,8 +248,8 @@ def reidentify(
         out.append(
             None
             if entry is None
-            else open_sealed(
-                sc.key.material, entry.sealed_original, sc.context(entry.lookup, "o")
+            else sc.sealer.open(
+                entry.sealed_original, sc.context(entry.lookup, "o")
             ).decode()
         )
     return out
@@ -283,10 +286,8 @@ def pseudonym_map(
     for lookup, sealed_original, sealed_pseudonym in KeyRepository(
         session
     ).vault_entries(sc.scope, kind):
-        pseudonym = open_sealed(
-            sc.key.material, sealed_pseudonym, sc.context(lookup, "p")
-        ).decode()
-        out[pseudonym] = open_sealed(
-            sc.key.material, sealed_original, sc.context(lookup, "o")
+        pseudonym = sc.sealer.open(sealed_pseudonym, sc.context(lookup, "p")).decode()
+        out[pseudonym] = sc.sealer.open(
+            sealed_original, sc.context(lookup, "o")
         ).decode()
     return out

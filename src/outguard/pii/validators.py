@@ -145,6 +145,8 @@ def is_valid_phone(value: str, region: str = "US") -> bool:
         bound = nanp.national_digits_bound(value)
         if bound is not None and bound < nanp.shortest_national():
             return False  # 7 today: Canada's 310-xxxx
+        if nanp.plain_wrong_length(value) or nanp.no_number(value):
+            return False  # an SSN, an account number, an amount, a word
     try:
         return phonenumbers.is_valid_number(phonenumbers.parse(value, region))
     except phonenumbers.NumberParseException:

@@ -42,6 +42,7 @@ from outguard.protect.engine import (
     protect_table,
 )
 from outguard.protect.policy import TOKENIZABLE, Action, Policy, Rule
+from outguard.renditions.collector import collector_paused
 from outguard.renditions.keys import TOKEN_KINDS, VAULT_KINDS, KeyedTransforms
 from outguard.renditions.marks import CANARY, RENDERED, SENT, label
 from outguard.scanning import (
@@ -318,35 +319,38 @@ def protect_stream(
     *,
     size_bytes: int,
 ) -> None:
-    batches = iter(stream.batches)
-    first = next(batches, None)
-    columns = classify_table(
-        stream.names,
-        [col[: job.sample] for col in first] if first else [[] for _ in stream.names],
-    )
-    plans = column_plans(job.policy, columns)
-    for o in names_outcomes(job, plans):
-        job.outcomes.setdefault(o.name, o)
-    head = [list(col[: job.sample]) for col in first] if first else []
-    canary_rows: list[list[str]] = []
-    if first is not None and job.policy.document.canaries.enabled:
-        estimated = estimate_rows(stream, first, size_bytes, job.batch_rows)
-        count = canary_count(estimated, job.policy.document.canaries.density)
-        canary_columns = [
-            CanaryColumn(
-                c.name,
-                c.entity if c.kind == "pii" else None,
-                tuple(v for v in head[c.index] if v and v.strip())[:20],
-                c.kind == "free_text",
-                tuple(v for v in head[c.index] if v and v.strip())
-                if c.kind == "not_pii"
-                else (),
-            )
-            for c in columns
-        ]
-        canary_rows = make_canaries(job.canary_key, canary_columns, count)
-    else:
-        estimated = 1
+    with collector_paused():  # the first batch read and planned
+        batches = iter(stream.batches)
+        first = next(batches, None)
+        columns = classify_table(
+            stream.names,
+            [col[: job.sample] for col in first]
+            if first
+            else [[] for _ in stream.names],
+        )
+        plans = column_plans(job.policy, columns)
+        for o in names_outcomes(job, plans):
+            job.outcomes.setdefault(o.name, o)
+        head = [list(col[: job.sample]) for col in first] if first else []
+        canary_rows: list[list[str]] = []
+        if first is not None and job.policy.document.canaries.enabled:
+            estimated = estimate_rows(stream, first, size_bytes, job.batch_rows)
+            count = canary_count(estimated, job.policy.document.canaries.density)
+            canary_columns = [
+                CanaryColumn(
+                    c.name,
+                    c.entity if c.kind == "pii" else None,
+                    tuple(v for v in head[c.index] if v and v.strip())[:20],
+                    c.kind == "free_text",
+                    tuple(v for v in head[c.index] if v and v.strip())
+                    if c.kind == "not_pii"
+                    else (),
+                )
+                for c in columns
+            ]
+            canary_rows = make_canaries(job.canary_key, canary_columns, count)
+        else:
+            estimated = 1
     total = len(canary_rows)
     done = planted = index = 0
     batch = first
@@ -360,30 +364,33 @@ def protect_stream(
 
         writer: TableWriter | None = None
         while batch is not None:
-            following = next(batches, None)
-            real = len(batch[0]) if batch else 0
-            done += real
-            # This batch's share, so canaries spread over the file; the last batch takes the rest.
-            target = (
-                total
-                if following is None
-                else round(total * min(1.0, done / estimated))
-            )
-            take = max(0, target - planted)
-            rows_here, real_rows = plant(
-                job, batch, canary_rows[planted : planted + take], index
-            )
-            planted += take
-            protected, out_index = protect_batch(job, plans, columns, rows_here)
-            verify(plans, protected, out_index, job.rows, real_rows, job.ner)
-            if writer is None:  # the first batch: the output's columns re-classified
-                verify_columns(job, plans, protected, out_index)
-            note_canaries(job, plans, protected, out_index, real_rows)
-            if writer is None:
-                writer = get_writer(
-                    protected.names, output_types(stream, plans, out_index, protected)
+            with collector_paused():  # a batch's many small objects: see collector
+                following = next(batches, None)
+                real = len(batch[0]) if batch else 0
+                done += real
+                # This batch's share, so canaries spread over the file; the last
+                # batch takes the rest.
+                target = (
+                    total
+                    if following is None
+                    else round(total * min(1.0, done / estimated))
                 )
-            writer.write(protected.columns)
+                take = max(0, target - planted)
+                rows_here, real_rows = plant(
+                    job, batch, canary_rows[planted : planted + take], index
+                )
+                planted += take
+                protected, out_index = protect_batch(job, plans, columns, rows_here)
+                verify(plans, protected, out_index, job.rows, real_rows, job.ner)
+                if writer is None:  # the first batch: its columns re-classified
+                    verify_columns(job, plans, protected, out_index)
+                note_canaries(job, plans, protected, out_index, real_rows)
+                if writer is None:
+                    writer = get_writer(
+                        protected.names,
+                        output_types(stream, plans, out_index, protected),
+                    )
+                writer.write(protected.columns)
             for i, o in enumerate(protected.outcomes):
                 job.outcomes[plans[i].name].add(o)
             job.rows += real

@@ -45,6 +45,7 @@ from outguard.keystore.vault import pseudonym_map
 from outguard.protect import fingerprints as fp
 from outguard.protect.candidates import name_spans, token_spans
 from outguard.renditions.access import require
+from outguard.renditions.collector import collector_paused
 from outguard.renditions.keys import VAULT_KINDS, KeyedTransforms, TokenUse
 from outguard.renditions.marks import (
     SENT,
@@ -448,9 +449,10 @@ def reidentify_file(
         raise InvalidFileError(
             f"{source.name}: outguard re-identifies CSV, TSV, XLSX, Parquet, JSON lines and text files."
         )
-    reverser = build_reverser(
-        session, provider, actor, tenant=tenant, recipient=recipient, clock=clock
-    )
+    with collector_paused():  # the vault's pairs: see collector
+        reverser = build_reverser(
+            session, provider, actor, tenant=tenant, recipient=recipient, clock=clock
+        )
     report = ReidentifyReport(
         recipient, source.name, out.name, renditions=len(reverser.marks.renditions)
     )
@@ -522,16 +524,21 @@ def _reidentify_table(
         sheet=stream.sheet or "Sheet1",
         overwrite=overwrite,
     ) as writer:
-        for batch in stream.batches:
-            canary = _canary_rows(reverser, batch)
-            report.canary_rows.extend(
-                report.rows + i + 1 for i, c in enumerate(canary) if c
-            )
-            columns = [
-                _reverse_column(reverser, column, canary, result)
-                for column, result in zip(batch, results, strict=True)
-            ]
-            writer.write(columns)
+        batches = iter(stream.batches)
+        while True:
+            with collector_paused():  # a batch's many small objects: see collector
+                batch = next(batches, None)
+                if batch is None:
+                    break
+                canary = _canary_rows(reverser, batch)
+                report.canary_rows.extend(
+                    report.rows + i + 1 for i, c in enumerate(canary) if c
+                )
+                columns = [
+                    _reverse_column(reverser, column, canary, result)
+                    for column, result in zip(batch, results, strict=True)
+                ]
+                writer.write(columns)
             report.rows += len(batch[0]) if batch else 0
             if progress is not None:
                 progress(report.rows)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import secrets
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -24,6 +25,8 @@ from outguard.errors import TamperDetectedError
 KEY_BYTES = 32
 NONCE_BYTES = 12
 WRAP_ALG = "A256GCM-wrap-v1"
+# What `json.dumps(ensure_ascii=False)` escapes in a string: without it, a string is its JSON.
+_JSON_ESCAPED = re.compile(r'[\x00-\x1f"\\]')
 
 
 class KeyLengthError(ValueError):
@@ -52,6 +55,19 @@ class KeyContext:
     algorithm: str = WRAP_ALG
 
     def aad(self) -> bytes:
+        """Canonical JSON of the context (sorted keys, no spaces), UTF-8."""
+        parts = (self.algorithm, self.object_id, self.purpose, self.tenant)
+        if type(self.key_version) is int and all(
+            type(p) is str and _JSON_ESCAPED.search(p) is None for p in parts
+        ):  # the common case, written directly: the bytes json.dumps gives
+            return (
+                f'{{"alg":"{parts[0]}","object":"{parts[1]}","purpose":"{parts[2]}",'
+                f'"tenant":"{parts[3]}","v":{self.key_version}}}'
+            ).encode()
+        return self.canonical_json()
+
+    def canonical_json(self) -> bytes:
+        """The definition of the AAD (`aad` writes the same bytes faster when it can)."""
         return json.dumps(
             {
                 "alg": self.algorithm,
@@ -153,7 +169,7 @@ def keyed_digest(key: bytes, label: str, value: str) -> bytes:
     """HMAC-SHA-256 of a labelled value: equality lookups without storing the value."""
     require_key(key)
     message = label.encode() + b"\x00" + value.encode("utf-8", "surrogatepass")
-    return hmac.new(key, message, hashlib.sha256).digest()
+    return hmac.digest(key, message, "sha256")  # one C call: the same bytes as hmac.new
 
 
 def seal(key: bytes, plaintext: bytes, context: KeyContext) -> bytes:
@@ -165,11 +181,30 @@ def seal(key: bytes, plaintext: bytes, context: KeyContext) -> bytes:
 
 def open_sealed(key: bytes, sealed: bytes, context: KeyContext) -> bytes:
     require_key(key)
+    return _open(AESGCM(key), sealed, context)
+
+
+def _open(cipher: AESGCM, sealed: bytes, context: KeyContext) -> bytes:
     if len(sealed) < NONCE_BYTES + 16:
         raise TamperDetectedError("A sealed value is truncated.")
     try:
-        return AESGCM(key).decrypt(
-            sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], context.aad()
-        )
+        return cipher.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], context.aad())
     except InvalidTag as exc:
         raise TamperDetectedError("A sealed value failed its integrity check.") from exc
+
+
+class Sealer:
+    """`seal` and `open_sealed` under one key, for many values: the cipher is set up once."""
+
+    def __init__(self, key: bytes) -> None:
+        self._cipher = AESGCM(require_key(key))
+
+    def __repr__(self) -> str:
+        return "Sealer(key=<redacted>)"
+
+    def seal(self, plaintext: bytes, context: KeyContext) -> bytes:
+        nonce = secrets.token_bytes(NONCE_BYTES)
+        return nonce + self._cipher.encrypt(nonce, plaintext, context.aad())
+
+    def open(self, sealed: bytes, context: KeyContext) -> bytes:
+        return _open(self._cipher, sealed, context)

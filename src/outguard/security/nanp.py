@@ -261,6 +261,47 @@ def shortest_national() -> int:
     return min(lengths, default=0)
 
 
+@functools.cache
+def national_lengths() -> frozenset[int] | None:
+    """Every length a valid +1 national number can have (None: some region sets none)."""
+    lengths: set[int] = set()
+    for r in _TABLE.load():
+        if r.general is None:
+            continue  # such a region makes no number valid
+        if not r.general.lengths:
+            return None
+        lengths.update(r.general.lengths)
+    return frozenset(lengths)
+
+
+# Digits and the punctuation between them, not starting with 1 or 011: `parse(text, "US")`
+# then reads no extension, no country code, no national prefix and no international prefix,
+# so the national number is exactly the text's digits. (Leading 1s may be read as country
+# code and national prefixes, several of them: such a text is left to `phonenumbers`.)
+_PLAIN_DIGITS = re.compile(r"[02-9][0-9 ()./-]*[0-9]")
+# Where `phonenumbers` lets a number start: a plus sign or any digit. A text without one
+# holds no number at all, whatever its letters (`parse` raises NOT_A_NUMBER).
+_NUMBER_START = re.compile("[+\uff0b\\d]")
+
+
+def no_number(text: str) -> bool:
+    """Whether `phonenumbers.parse(text, ...)` finds no number to read in `text`."""
+    return _NUMBER_START.search(text) is None
+
+
+def plain_wrong_length(text: str) -> bool:
+    """Whether `text` is plain digits (`_PLAIN_DIGITS`) of a length no +1 number has.
+
+    `phonenumbers.is_valid_number(phonenumbers.parse(text, "US"))` is then False: a 9-digit
+    "463-02-6868" in an SSN column is never a phone number, whatever its digits.
+    """
+    lengths = national_lengths()
+    if lengths is None or _PLAIN_DIGITS.fullmatch(text) is None:
+        return False
+    digits = "".join(c for c in text if c.isdigit())
+    return not digits.startswith("011") and len(digits) not in lengths
+
+
 def national_digits_bound(text: str) -> int | None:
     """At most how many digits `phonenumbers.parse(text, "US")` can put in the national number.
 

@@ -210,8 +210,10 @@ class Phone:
                 fast[len(extended.group(1))][0].append(i)
                 fast[len(extended.group(1))][1].append(v)
                 continue
-            if self._batch and (_short_national(v) or _not_nanp_digits(v)):
-                continue  # an amount, a date, a code or card in a note: never a token
+            if self._batch and (
+                _short_national(v) or _not_nanp_digits(v) or nanp.plain_wrong_length(v)
+            ):
+                continue  # an amount, a date, an SSN, a code or card: never a token
             try:
                 out[i] = self._one(v, decrypt=decrypt)
             except (DomainError, ValueError, phonenumbers.NumberParseException):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -11,6 +14,7 @@ from outguard.security.aead import (
     KeyContext,
     KeyLengthError,
     LocalKeyProvider,
+    Sealer,
     SecretKey,
     StaticKeyProvider,
     key_fingerprint,
@@ -197,6 +201,49 @@ def test_segment_counter_limit(monkeypatch):
         list(encrypt_stream(dek, "k", [b"x" * 10], chunk_size=3))
 
 
+@settings(max_examples=300)
+@given(
+    st.text(),
+    st.text(),
+    st.text(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.text() | st.just("A256GCM-wrap-v1"),
+)
+def test_aad_is_the_canonical_json_byte_for_byte(tenant, object_id, purpose, v, alg):
+    """The direct AAD writer gives exactly the JSON definition, escapes and all."""
+    ctx = KeyContext(tenant, object_id, purpose, v, alg)
+    try:
+        expected = ctx.canonical_json()
+    except UnicodeEncodeError:  # a lone surrogate: neither form encodes
+        with pytest.raises(UnicodeEncodeError):
+            ctx.aad()
+        return
+    assert ctx.aad() == expected
+
+
+def test_aad_of_usual_and_unusual_contexts():
+    for ctx in (
+        CTX,
+        KeyContext('t"1', "a\\b", "p\n", 3),
+        KeyContext("t", "o", "p", key_version=True),  # a bool is JSON true
+        KeyContext("t\u00e9", "\u2028", "\x7f", 0),
+    ):
+        assert ctx.aad() == ctx.canonical_json()
+
+
+def test_sealer_is_seal_and_open_sealed_with_one_cipher():
+    key = new_key()
+    ctx = KeyContext(tenant="t", object_id="vault/x", purpose="vault", key_version=1)
+    sealer = Sealer(key)
+    assert open_sealed(key, sealer.seal(b"Jane Roe", ctx), ctx) == b"Jane Roe"
+    assert sealer.open(seal(key, b"Jane Roe", ctx), ctx) == b"Jane Roe"
+    assert "<redacted>" in repr(sealer)
+    with pytest.raises(TamperDetectedError):
+        sealer.open(seal(new_key(), b"Jane Roe", ctx), ctx)
+    with pytest.raises(KeyLengthError):
+        Sealer(b"short")
+
+
 def test_keyed_digest_is_keyed_labelled_and_deterministic():
     k1, k2 = new_key(), new_key()
     d = keyed_digest(k1, "orig", "Jane Roe")
@@ -206,6 +253,7 @@ def test_keyed_digest_is_keyed_labelled_and_deterministic():
     assert d != keyed_digest(k1, "pseu", "Jane Roe")
     with pytest.raises(KeyLengthError):
         keyed_digest(b"short", "orig", "x")
+    assert d == hmac.new(k1, b"orig\x00Jane Roe", hashlib.sha256).digest()
 
 
 def test_seal_round_trip_and_fails_closed():

@@ -13,6 +13,8 @@ import string
 import numpy as np
 import phonenumbers
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from outguard.security import nanp
 from outguard.security.ff1 import FF1, MAX_LEN, DomainError, min_length
@@ -196,6 +198,85 @@ def test_phone_batch_equals_per_value(seed):
     _same(OldPhone(key), tokenizer_for("phone", key), values)
 
 
+def test_phone_of_other_kinds_values_equals_per_value():
+    """SSNs, EINs, account numbers and amounts in a phone key's way: refused as per value."""
+    rng = random.Random(8)
+    values: list[str | None] = []
+    for _ in range(600):
+        d = f"{rng.randint(0, 10**13):013d}"[: rng.randint(5, 13)]
+        values.append(
+            rng.choice(["{a}-{b}-{c}", "{a} {b} {c}", "{a}.{b}", "({a}) {b}{c}", "{d}"])
+            .format(a=d[:3], b=d[3:5], c=d[5:], d=d)
+            .strip(" .-()")
+        )
+    _same(OldPhone(KEY), tokenizer_for("phone", KEY), values)
+
+
+@settings(max_examples=4000, deadline=None)
+@given(
+    st.text(alphabet="0123456789 ()./-", min_size=1, max_size=20)
+    | st.from_regex(r"[0-9][0-9 ()./-]{0,16}[0-9]", fullmatch=True)
+    | st.from_regex(r"(0|1|01|11|011|\+|\+1)?[0-9 ().-]{5,14}", fullmatch=True)
+)
+def test_plain_digits_of_a_length_no_nanp_number_has_are_never_valid(text):
+    if nanp.plain_wrong_length(text):
+        try:
+            parsed = phonenumbers.parse(text, "US")
+        except phonenumbers.NumberParseException:
+            return
+        assert not phonenumbers.is_valid_number(parsed)
+
+
+def test_plain_wrong_length_never_refuses_a_valid_number_on_a_seeded_sweep():
+    """Prefixes phonenumbers may strip (1s, 0, 011) in front of digits and punctuation."""
+    rng = random.Random(9)
+    refused = 0
+    for _ in range(20_000):
+        prefix = rng.choice(["", "1", "11", "111", "0", "01", "011", "10", "00"])
+        digits = prefix + "".join(rng.choices(string.digits, k=rng.randint(4, 14)))
+        seps = rng.choices(["", "", "", "-", " ", ".", "(", ")", "/"], k=len(digits))
+        text = "".join(a + b for a, b in zip(digits, seps, strict=True)).strip(" .-()")
+        if text and nanp.plain_wrong_length(text):
+            refused += 1
+            try:
+                parsed = phonenumbers.parse(text, "US")
+            except phonenumbers.NumberParseException:
+                continue
+            assert not phonenumbers.is_valid_number(parsed), text
+    assert refused > 5000
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.text(min_size=1, max_size=30)
+    | st.text(alphabet=string.ascii_letters + " .,;:-()/#'&x\u00e9", max_size=40)
+    | st.from_regex(
+        r"(tel:)?[A-Za-z .-]{1,20}(;phone-context=[a-z.]+)?", fullmatch=True
+    )
+)
+def test_a_text_without_digit_or_plus_is_no_phone_number(text):
+    if nanp.no_number(text):
+        with pytest.raises(phonenumbers.NumberParseException):
+            phonenumbers.parse(text, "US")
+
+
+def test_plain_wrong_length_reads_only_plain_digits():
+    assert nanp.plain_wrong_length("463-02-6868")
+    assert nanp.plain_wrong_length("463 02 6868")
+    assert not nanp.plain_wrong_length("163-02-6868")  # leading 1s may be dropped
+    assert not nanp.plain_wrong_length("111-5104-876705")  # 13 digits: 3 dropped, valid
+    assert nanp.plain_wrong_length("063-02-6868")
+    assert not nanp.plain_wrong_length("011-02-6868")  # an international prefix
+    assert not nanp.plain_wrong_length("463-026-8681")  # ten digits
+    assert not nanp.plain_wrong_length("463-02-6868 x12")  # an extension
+    assert not nanp.plain_wrong_length("+463-02-6868")
+    assert nanp.plain_wrong_length("05/12/2024")  # a date: eight digits
+    assert nanp.no_number("Maria Garcia")
+    assert not nanp.no_number("1-800-FLOWERS")
+    assert not nanp.no_number("+CALL-NOW")
+    assert not nanp.no_number("\u0662\u0661")  # Arabic-Indic digits are digits
+
+
 def test_phone_rare_areas_walk_to_the_same_number():
     """Area codes whose valid set is small walk long: the 200-pass cap is the same too."""
     rng = random.Random(3)
@@ -289,6 +370,13 @@ def test_is_valid_phone_equals_parse_and_is_valid_number():
             return False
 
     values = [v for v in _phones(random.Random(6), 4000) if v is not None]
+    rng = random.Random(7)
+    values += [  # SSNs, EINs, accounts and amounts, where phones are looked for too
+        f"{rng.randint(0, 999):03d}{sep}{rng.randint(0, 99):02d}{sep}{rng.randint(0, 9999):04d}"
+        for sep in ("-", " ", "", ".")
+        for _ in range(300)
+    ]
+    values += [str(rng.randint(10**5, 10**13)) for _ in range(500)]
     assert [is_valid_phone(v) for v in values] == [slow(v) for v in values]
 
 
