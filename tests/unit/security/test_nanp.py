@@ -124,3 +124,30 @@ def test_an_area_code_the_table_cannot_hold_is_checked_number_by_number(monkeypa
     areas = sorted({int(n[:3]) for n in numbers})
     assert (table.depth[areas] == -1).all()
     assert not table.valid.any()  # nothing was put in the table
+
+
+def test_lengths_from_regions_that_set_none(monkeypatch):
+    """A region without a general description counts for nothing; one without lengths
+    makes every length possible, so no text is refused for its length alone."""
+
+    class Regions:
+        def __init__(self, regions):
+            self.regions = regions
+
+        def load(self):
+            return self.regions
+
+    ten = nanp._Desc(re.compile(r"\d{10}"), (10,))
+    free = nanp._Desc(re.compile(r"\d+"), ())
+    cases = [
+        ([nanp._Region(None, None, ()), nanp._Region(None, ten, ())], frozenset({10})),
+        ([nanp._Region(None, ten, ()), nanp._Region(None, free, ())], None),
+    ]
+    for regions, lengths in cases:
+        monkeypatch.setattr(nanp, "_TABLE", Regions(regions))
+        nanp.national_lengths.cache_clear()
+        try:
+            assert nanp.national_lengths() == lengths
+            assert nanp.plain_wrong_length("463-02-6868") is (lengths is not None)
+        finally:
+            nanp.national_lengths.cache_clear()
