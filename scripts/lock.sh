@@ -9,4 +9,9 @@ common=(--python-version 3.11 --generate-hashes --no-emit-index-url --no-emit-fi
 "$uv" pip compile pyproject.toml "${common[@]}" -o requirements/main.txt
 "$uv" pip compile pyproject.toml --extra dev "${common[@]}" -o requirements/dev.txt
 "$uv" pip compile pyproject.toml --extra dev --extra bench "${common[@]}" -o requirements/bench.txt
+# uv resolves for this machine and drops markers: put back the ones pyproject.toml sets, so
+# a machine the package has no wheel for skips it (the code falls back without it).
+for f in requirements/main.txt requirements/dev.txt requirements/bench.txt; do
+  sed -i "s/^hyperscan==\([0-9.]*\) \\\\$/hyperscan==\1 ; platform_machine == 'x86_64' \\\\/" "$f"
+done
 echo "locked with packages published before $cutoff"

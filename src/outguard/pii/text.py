@@ -13,11 +13,12 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Collection, Sequence
-from typing import Protocol
+from collections.abc import Callable, Collection, Sequence
+from typing import Any, Final, Protocol
 
 import numpy as np
 
+from outguard.pii import prefilter
 from outguard.pii.detectors import ALL
 from outguard.pii.detectors.base import (
     TIER_DICTIONARY,
@@ -35,6 +36,13 @@ MIN_SCORE = 0.5
 _JOIN_CHARS = (
     64 * 1024 * 1024
 )  # a batch's texts joined for the pattern pre-pass, at most
+
+
+# What the automaton is built from: every joinable pattern, every list of context words.
+_JOINABLE: Final = tuple(d.pattern for d in ALL if d.joinable)
+_WORD_LISTS: Final = tuple(
+    {d.context for d in ALL if d.joinable and d.requires_context}
+)
 
 
 class NameRecogniser(Protocol):
@@ -72,6 +80,86 @@ def _detectors_per_text(
     A detector that reports only beside a context word is run only over the texts that
     hold one of its words at all (as plain text: a word inside its context window is one).
     """
+    fast = prefilter.shared(_JOINABLE, _WORD_LISTS, len(texts))
+    if fast is None:
+        return _python_per_text(texts, detectors)
+    plain = [i for i, t in enumerate(texts) if t.isascii()]
+    if len(plain) == len(texts):
+        return _prefiltered(fast, texts, detectors)
+    others = [i for i, t in enumerate(texts) if not t.isascii()]
+    per: list[list[PatternDetector]] = [[] for _ in texts]
+    for part, found in (
+        (plain, _prefiltered(fast, [texts[i] for i in plain], detectors)),
+        (others, _python_per_text([texts[i] for i in others], detectors)),
+    ):
+        for i, ds in zip(part, found, strict=True):
+            per[i] = ds
+    return per
+
+
+def _prefiltered(
+    fast: prefilter.Prefilter,
+    texts: Sequence[str],
+    detectors: Sequence[PatternDetector],
+) -> list[list[PatternDetector]]:
+    """`_detectors_per_text` for ASCII texts, by the automaton (`pii.prefilter`).
+
+    Where prefilter mode loosened a pattern (its look-arounds), the automaton's answer is a
+    superset, so each such detector it names is confirmed with one search of its own
+    pattern (and its words): the detectors are exactly those that can match the text alone.
+    """
+    table = [
+        (
+            d,
+            fast.needs(_key(d)) if d.joinable else frozenset(),
+            None if fast.is_exact(_key(d)) else _confirm(d),
+        )
+        for d in detectors
+    ]
+    memo: dict[frozenset[int], list[tuple[PatternDetector, Any]]] = {}
+    out: list[list[PatternDetector]] = []
+    for text, found in zip(texts, fast.scan(texts), strict=True):
+        maybe = memo.get(found)
+        if maybe is None:
+            # a detector the automaton lacks (None) is confirmed on every text
+            maybe = memo[found] = [
+                (d, confirm)
+                for d, needs, confirm in table
+                if needs is None or needs <= found
+            ]
+        out.append([d for d, confirm in maybe if confirm is None or confirm(text)])
+    return out
+
+
+@functools.cache
+def _confirm_for(
+    pattern: re.Pattern[str], words: tuple[str, ...]
+) -> Callable[[str], bool]:
+    search, word = (
+        pattern.search,
+        _any_word(words, lowered=False).search if words else None,
+    )
+    if word is None:
+        return lambda text: search(text) is not None
+    return lambda text: word(text) is not None and search(text) is not None
+
+
+def _confirm(detector: PatternDetector) -> Callable[[str], bool] | None:
+    """None: the detector runs on every text anyway (it cannot be joined)."""
+    if not detector.joinable:
+        return None
+    return _confirm_for(detector.pattern, _key(detector)[2])
+
+
+def _key(detector: PatternDetector) -> tuple[str, int, tuple[str, ...]]:
+    words = detector.context if detector.requires_context else ()
+    return (detector.pattern.pattern, detector.pattern.flags, words)
+
+
+def _python_per_text(
+    texts: Sequence[str], detectors: Sequence[PatternDetector]
+) -> list[list[PatternDetector]]:
+    """`_detectors_per_text` by Python's `re`, a pattern at a time over the joined texts."""
     joined_all = _Joined(texts)
     per: list[list[PatternDetector]] = [[] for _ in texts]
     # equal patterns (SSN, EIN, ABA) scan once; equal word lists too
@@ -82,8 +170,8 @@ def _detectors_per_text(
             for found in per:
                 found.append(detector)
             continue
-        words = detector.context if detector.requires_context else ()
-        key = (detector.pattern.pattern, detector.pattern.flags, words)
+        key = _key(detector)
+        words = key[2]
         if key not in hits:
             if not words:
                 hits[key] = joined_all.flagged(detector.pattern)
