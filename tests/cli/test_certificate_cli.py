@@ -4,24 +4,20 @@ revoked verifies (signature, pinned key, audit log); an edited one, or another k
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 from typer.testing import CliRunner
 
-from outguard.accounts.models import User
 from outguard.cli.app import app
 from outguard.cli.context import CliContext
-from outguard.datasets.service import scan_version, upload
-from outguard.engagements.models import Engagement
 from outguard.settings import load_settings
 from outguard.shares.certificate_pdf import certificate_pdf
 from outguard.shares.ending import certificate_file, certificates
 from outguard.shares.revoking import revoke
-from outguard.shares.service import ShareCreate, create_share, render_recipient
+from outguard.shares.service import render_recipient
 from tests.cli.test_cli import CHEAP
+from tests.support.demo_share import share_with_asha
 
 
 @pytest.fixture(scope="module")
@@ -38,33 +34,14 @@ def issued(tmp_path_factory) -> tuple[Path, dict[str, str], Path]:
         cli = CliContext(load_settings())
         deps = cli.datasets_deps
         with cli.transaction() as session:
-            engagement = session.execute(select(Engagement)).scalars().first()
-            asha = session.execute(
-                select(User).where(User.email == "agent1@northwind.example")
-            ).scalar_one()
-            version = upload(
+            view = share_with_asha(
                 session,
                 cli.actor,
-                org_id=engagement.client_org_id,
+                deps,
+                today=cli.clock.now().date(),
+                rows=b"employee,ssn\nAna Diaz,536-22-8726\nBo Li,536-22-8727\n",
                 filename="people.csv",
-                name="People",
-                chunks=[b"employee,ssn\nAna Diaz,536-22-8726\nBo Li,536-22-8727\n"],
-                deps=deps,
-            )
-            scan_version(session, version.id, deps=deps)
-            view = create_share(
-                session,
-                cli.actor,
-                ShareCreate(
-                    engagement_id=engagement.id,
-                    version_id=version.id,
-                    policy="payroll",
-                    agent_ids=[asha.id],
-                    purpose="Payroll run",
-                    expires_on=cli.clock.now().date() + timedelta(days=5),
-                ),
-                deps=deps,
-            )
+            ).view
             render_recipient(session, view.recipients[0].id, deps=deps)
             revoke(session, cli.actor, view.share.id, reason="Work done", deps=deps)
             [cert] = certificates(session, cli.actor, view.share.id)[1]

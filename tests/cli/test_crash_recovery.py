@@ -15,7 +15,6 @@ import subprocess
 import sys
 import textwrap
 import uuid
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -28,7 +27,6 @@ from outguard.accounts.service.demo import DEMO_PASSWORD
 from outguard.cli.app import app
 from outguard.cli.context import CliContext
 from outguard.datasets.models import DatasetVersion
-from outguard.datasets.service import scan_version, upload
 from outguard.engagements.models import Engagement
 from outguard.keystore.sealed import read_sealed_bytes
 from outguard.settings import load_settings
@@ -40,9 +38,10 @@ from outguard.shares.models import (
 )
 from outguard.shares.returns import reidentified_file, reidentify_return, submit_return
 from outguard.shares.revoking import revoke
-from outguard.shares.service import ShareCreate, create_share, render_recipient
+from outguard.shares.service import render_recipient
 from outguard.types import Actor, RequestContext
 from tests.cli.test_cli import CHEAP
+from tests.support.demo_share import share_with_asha
 
 SSN = "536-22-8726"
 ROWS = (
@@ -134,37 +133,16 @@ def test_a_killed_upload_leaves_no_version_and_nothing_in_clear(instance):
 
 def _queued_share(cli: CliContext) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID]:
     """(share, Asha's recipient row, client org): a payroll share waiting to be made."""
-    deps = cli.datasets_deps
     with cli.transaction() as session:
-        engagement = session.execute(select(Engagement)).scalars().first()
-        asha = session.execute(
-            select(User).where(User.email == "agent1@northwind.example")
-        ).scalar_one()
-        version = upload(
+        made = share_with_asha(
             session,
             cli.actor,
-            org_id=engagement.client_org_id,
-            filename="p.csv",
-            name="P",
-            chunks=[ROWS],
-            deps=deps,
+            cli.datasets_deps,
+            today=cli.clock.now().date(),
+            rows=ROWS,
+            can_download=True,
         )
-        scan_version(session, version.id, deps=deps)
-        view = create_share(
-            session,
-            cli.actor,
-            ShareCreate(
-                engagement_id=engagement.id,
-                version_id=version.id,
-                policy="payroll",
-                agent_ids=[asha.id],
-                purpose="Payroll run",
-                can_download=True,
-                expires_on=cli.clock.now().date() + timedelta(days=5),
-            ),
-            deps=deps,
-        )
-        return view.share.id, view.recipients[0].id, engagement.client_org_id
+        return made.view.share.id, made.view.recipients[0].id, made.client_org_id
 
 
 def _copy(cli: CliContext, recipient_id: uuid.UUID, org_id: uuid.UUID) -> bytes:

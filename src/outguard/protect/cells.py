@@ -73,7 +73,8 @@ def mask(
 
 
 # ---------------------------------------------------------------- dates
-_DATE_FORMATS = (
+# The layouts a date may be written in, date only; `_DATE_FORMATS` adds times after them.
+DATE_LAYOUTS = (
     "%Y-%m-%d",
     "%m/%d/%Y",
     "%m/%d/%y",
@@ -86,9 +87,8 @@ _DATE_FORMATS = (
     "%d %B %Y",
     "%d-%b-%Y",
     "%Y%m%d",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d %H:%M:%S",
 )
+_DATE_FORMATS = (*DATE_LAYOUTS, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S")
 
 
 def parse_date(value: str) -> date | None:

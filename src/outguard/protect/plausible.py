@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import TypeVar
 
-from outguard.protect.cells import parse_date
+from outguard.protect.cells import DATE_LAYOUTS, parse_date
 from outguard.security import datetext
 
 _NUMBER = re.compile(
@@ -29,21 +29,6 @@ _NUMBER = re.compile(
 )
 _DIGITS = re.compile(r"\d+")
 T = TypeVar("T")
-# The layouts a date sample may have, tried in order (as `cells.parse_date` reads them).
-_DATE_LAYOUTS = (
-    "%Y-%m-%d",
-    "%m/%d/%Y",
-    "%m/%d/%y",
-    "%m-%d-%Y",
-    "%d.%m.%Y",
-    "%Y/%m/%d",
-    "%b %d, %Y",
-    "%B %d, %Y",
-    "%d %b %Y",
-    "%d %B %Y",
-    "%d-%b-%Y",
-    "%Y%m%d",
-)
 
 
 class Plausible:
@@ -134,7 +119,7 @@ def _date(value: str) -> tuple[date, str] | None:
     if found is None:
         return None
     layout = next(
-        (f for f in _DATE_LAYOUTS if datetext.parse(value, f) == found), "%Y-%m-%d"
+        (f for f in DATE_LAYOUTS if datetext.parse(value, f) == found), "%Y-%m-%d"
     )
     return found, layout
 

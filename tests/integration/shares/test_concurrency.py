@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 import outguard.shares.service as share_service
-from outguard.accounts.models import User
 from outguard.accounts.service.demo import seed_demo
-from outguard.datasets.service import DatasetsDeps, scan_version, upload
+from outguard.datasets.service import DatasetsDeps
 from outguard.db import make_session_factory, unit_of_work
 from outguard.db.engine import make_engine
 from outguard.db.migrate import upgrade
@@ -27,9 +25,10 @@ from outguard.security.aead import StaticKeyProvider
 from outguard.security.signing import SigningKey
 from outguard.shares.models import DestructionCertificate, Share, ShareRecipient
 from outguard.shares.revoking import revoke
-from outguard.shares.service import ShareCreate, create_share, render_recipient
+from outguard.shares.service import create_share, render_recipient
 from outguard.storage import InMemoryBlobStore
 from outguard.types import Actor
+from tests.support.demo_share import share_with_asha
 
 pytestmark = pytest.mark.integration
 ROWS = b"employee,ssn\n" + b"".join(
@@ -54,42 +53,13 @@ def world(fresh_database_url, deps):
     )
     with unit_of_work(factory) as s:
         seed_demo(s, Actor.system("test"), deps=deps)
-        engagement = seed_engagement_demo(s, deps=deps)
-        asha = s.execute(
-            select(User).where(User.email == "agent1@northwind.example")
-        ).scalar_one()
-        version = upload(
-            s,
-            OWNER,
-            org_id=engagement.client_org_id,
-            filename="p.csv",
-            name="P",
-            chunks=[ROWS],
-            deps=ddeps,
+        seed_engagement_demo(s, deps=deps)
+        made = share_with_asha(
+            s, OWNER, ddeps, today=deps.clock.now().date(), rows=ROWS
         )
-        scan_version(s, version.id, deps=ddeps)
-        view = create_share(
-            s,
-            OWNER,
-            ShareCreate(
-                engagement_id=engagement.id,
-                version_id=version.id,
-                policy="payroll",
-                agent_ids=[asha.id],
-                purpose="Payroll run",
-                expires_on=deps.clock.now().date() + timedelta(days=5),
-            ),
-            deps=ddeps,
-        )
-        ids = (view.share.id, view.recipients[0].id, engagement.client_org_id)
-        again = ShareCreate(  # a form as submitted, for a double submit
-            engagement_id=engagement.id,
-            version_id=version.id,
-            policy="payroll",
-            agent_ids=[asha.id],
-            purpose="A second run",
-            expires_on=deps.clock.now().date() + timedelta(days=5),
-        )
+        ids = (made.view.share.id, made.view.recipients[0].id, made.client_org_id)
+        # a form as submitted, for a double submit
+        again = made.form.model_copy(update={"purpose": "A second run"})
     yield factory, ddeps, ids, again
     engine.dispose()
 
