@@ -419,3 +419,6 @@ def test_verify_from_a_seq_rehashes_only_what_follows(tmp_path):
     )
     assert not rewritten["ok"]
     assert _run(home, "audit", "verify", "--from", "0").exit_code == 2  # usage error
+    beyond = _run(home, "audit", "verify", "--from", "9999")
+    assert beyond.exit_code == 7
+    assert "at most" in beyond.output

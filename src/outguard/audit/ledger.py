@@ -117,6 +117,9 @@ def _verify(
     repo = AuditRepository(session)
     head = repo.head()
     total = head.last_seq if head is not None else 0
+    if from_seq > total + 1:
+        msg = f"the log holds {total:,} events: --from can be at most {total + 1:,}"
+        raise DomainValidationError(msg)
     checkpoints = {c.tree_size: c for c in repo.checkpoints()}
     if trusted is not None:
         bad = _check_signatures(list(checkpoints.values()), trusted)
